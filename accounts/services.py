@@ -1,0 +1,50 @@
+"""Every write of accounts: <entity>_<action>(*, actor, ...), atomic, audited."""
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from accounts.models import User
+from accounts.roles import Role
+from audit.services import record_security_event
+
+
+@transaction.atomic
+def user_set_role(*, actor: User | None, user: User, role: Role | None) -> User:
+    """Give `user` exactly one role (or none). Admin-site access follows the role."""
+    previous = user.role
+    role_names = [r.value for r in Role]
+    user.groups.remove(*Group.objects.filter(name__in=role_names))
+    if role is not None:
+        user.groups.add(Group.objects.get(name=role.value))
+    user.is_staff = bool(role and role.uses_admin_site) or user.is_superuser
+    user.save(update_fields=["is_staff"])
+    if previous != role:
+        record_security_event(
+            action="account.role_change",
+            actor=actor,
+            target_user=user,
+            details={"from": previous.value if previous else None, "to": role.value if role else None},
+        )
+    return user
+
+
+@transaction.atomic
+def user_create(
+    *, actor: User | None, email: str, full_name: str, role: Role | None, password: str | None = None
+) -> User:
+    """Create an account with its role. Without a password the account cannot sign in until one is set."""
+    user = User.objects.create_user(email=email, password=password, full_name=full_name)
+    record_security_event(action="account.create", actor=actor, target_user=user)
+    user_set_role(actor=actor, user=user, role=role)
+    return user
+
+
+@transaction.atomic
+def user_set_active(*, actor: User | None, user: User, active: bool) -> User:
+    if user.is_active != active:
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        record_security_event(
+            action="account.activate" if active else "account.deactivate", actor=actor, target_user=user
+        )
+    return user

@@ -1,0 +1,52 @@
+import os
+
+import pytest
+from django.db import connection
+
+from accounts.roles import Role
+from accounts.tests.factories import TEST_PASSWORD, UserFactory
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` run only on PostgreSQL. On SQLite they are skipped, unless
+    REQUIRE_POSTGRES=1 (set by CI's PostgreSQL run), where being on SQLite is an error: CI must
+    never pass by skipping them."""
+    if connection.vendor == "postgresql":
+        return
+    if os.environ.get("REQUIRE_POSTGRES") == "1":
+        raise pytest.UsageError("REQUIRE_POSTGRES=1 but the test database is not PostgreSQL.")
+    skip = pytest.mark.skip(reason="needs PostgreSQL (CI runs it with DATABASE_URL)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def password():
+    return TEST_PASSWORD
+
+
+@pytest.fixture
+def make_user(db):
+    def make(role: Role | str | None = None, **kwargs):
+        return UserFactory(role=role, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def otp_login(client):
+    """Sign `user` in on the test client with a confirmed TOTP device, as a completed second
+    factor: what the admin site (OTPAdminSite) and staff pages require."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    def login(user):
+        device = TOTPDevice.objects.create(user=user, name="test authenticator", confirmed=True)
+        client.force_login(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        return client
+
+    return login

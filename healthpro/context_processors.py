@@ -1,0 +1,49 @@
+"""Template context for the page shell (templates/base.html).
+
+Only places a user's role may actually open are listed: no link leads to a page that would
+refuse them. The 500 page does not use this (it renders without the request).
+"""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from accounts.roles import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    description: str
+    current: bool = False
+
+
+def nav_items_for(user, role: Role | None, path: str = "") -> list[NavItem]:
+    """The navigation entries `user` (signed in, with `role`) may use, the one for `path` marked current."""
+    entries = [("Dashboard", reverse("dashboard"), "Your start page.")]
+    if role is not None and role.uses_admin_site and user.is_staff:
+        entries.append(
+            (
+                "Administration",
+                reverse("admin:index"),
+                "Accounts, roles, authenticator resets and lockouts."
+                if role is Role.ADMIN
+                else "Accounts and sign-in records, read only.",
+            )
+        )
+    if role is not None and role.is_staff_role:
+        entries.append(("API docs", reverse("api-docs"), "The REST API for connected systems."))
+    return [
+        NavItem(label, url, description, current=path == url if url == "/" else path.startswith(url))
+        for label, url, description in entries
+    ]
+
+
+def navigation(request):
+    """nav_items (list of NavItem) and current_role (accounts.roles.Role or None)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "current_role": None}
+    role = user.role
+    return {"nav_items": nav_items_for(user, role, request.path), "current_role": role}

@@ -1,0 +1,72 @@
+"""OpenAPI schema generation: drf-spectacular's AutoSchema, plus the error responses.
+
+Every operation documents the one JSON error shape of healthpro.api_errors (the ErrorResponse
+component) for the errors it can answer: 400 and 404 always, 401 and 403 unless the view is
+public (AllowAny), 429 (with Retry-After) when the view is throttled. Responses an operation
+declares itself (@extend_schema(responses=...)) are kept as they are.
+"""
+
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+
+
+class ApiErrorSerializer(serializers.Serializer):
+    status = serializers.IntegerField(help_text="The HTTP status code, repeated.")
+    code = serializers.CharField(help_text="A stable machine-readable code, e.g. `invalid`, `not_authenticated`.")
+    message = serializers.CharField(help_text="A human-readable message; never internal details.")
+    request_id = serializers.CharField(
+        allow_null=True, help_text="The id of this request, also in the X-Request-ID header: quote it to support."
+    )
+    details = serializers.DictField(
+        required=False, help_text="Validation errors only: each invalid field with its messages."
+    )
+
+
+class ErrorResponseSerializer(serializers.Serializer):
+    error = ApiErrorSerializer()
+
+
+ERROR_DESCRIPTIONS = {
+    400: "Malformed request or invalid fields (see `details`).",
+    401: "Authentication credentials were not provided or are not valid.",
+    403: "Authenticated, but not allowed to do this.",
+    404: "Not found, or not visible to this user.",
+    429: "Too many requests; retry after the number of seconds in Retry-After.",
+}
+
+RETRY_AFTER_HEADER = {
+    "Retry-After": {
+        "schema": {"type": "integer"},
+        "description": "Seconds to wait before retrying.",
+    }
+}
+
+
+class AutoSchema(SpectacularAutoSchema):
+    def error_statuses(self) -> list[int]:
+        statuses = [400]
+        public = any(isinstance(permission, AllowAny) for permission in self.view.get_permissions())
+        if not public:
+            statuses += [401, 403]
+        statuses.append(404)
+        if self.view.get_throttles():
+            statuses.append(429)
+        return statuses
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        for status in self.error_statuses():
+            code = str(status)
+            if code in responses:
+                continue
+            response = self._get_response_for_code(
+                OpenApiResponse(ErrorResponseSerializer, description=ERROR_DESCRIPTIONS[status]),
+                code,
+                direction=direction,
+            )
+            if status == 429:
+                response.setdefault("headers", {}).update(RETRY_AFTER_HEADER)
+            responses[code] = response
+        return responses

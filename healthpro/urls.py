@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from healthpro import views
+from healthpro.admin_site import install_otp_admin_site
+
+install_otp_admin_site()
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("accounts/", include("accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("healthpro.api_urls")),
+]
+
+handler400 = "healthpro.views.bad_request"
+handler403 = "healthpro.views.permission_denied"
+handler404 = "healthpro.views.page_not_found"
+handler500 = "healthpro.views.server_error"

@@ -1,0 +1,108 @@
+"""Cross-cutting views: the dashboard landing page, the health check, and error pages.
+
+Error handlers answer JSON under /api/ and a friendly page elsewhere; neither says anything
+about the cause.
+"""
+
+import logging
+
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpResponseServerError
+from django.shortcuts import render
+from django.template import loader
+from django.views.decorators.csrf import requires_csrf_token
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from healthpro.api_errors import is_api_request, json_error_response
+
+logger = logging.getLogger("healthpro.views")
+
+
+@login_required
+def dashboard(request):
+    return render(request, "dashboard.html")
+
+
+class HealthApi(APIView):
+    """Liveness and readiness for load balancers: the database and the cache answer."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = []
+
+    @extend_schema(
+        auth=[],
+        responses={
+            200: inline_serializer("Health", {"status": serializers.CharField()}),
+            503: inline_serializer("HealthUnavailable", {"status": serializers.CharField()}),
+        },
+    )
+    def get(self, request, *args, **kwargs):
+        healthy = True
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+        except Exception:
+            logger.exception("Health check: the database does not answer")
+            healthy = False
+        try:
+            cache.set("healthpro:health", "1", 5)
+            if cache.get("healthpro:health") != "1":
+                raise RuntimeError("the cache lost a value it was just given")
+        except Exception:
+            logger.exception("Health check: the cache does not answer")
+            healthy = False
+        return Response({"status": "ok" if healthy else "unavailable"}, status=200 if healthy else 503)
+
+
+@requires_csrf_token
+def bad_request(request, exception=None):
+    if is_api_request(request):
+        return json_error_response(request, 400, "bad_request")
+    return render(request, "errors/400.html", status=400)
+
+
+@requires_csrf_token
+def permission_denied(request, exception=None):
+    if is_api_request(request):
+        return json_error_response(request, 403, "permission_denied")
+    return render(request, "errors/403.html", status=403)
+
+
+@requires_csrf_token
+def page_not_found(request, exception=None):
+    if is_api_request(request):
+        return json_error_response(request, 404, "not_found")
+    return render(request, "errors/404.html", status=404)
+
+
+# The last resort when even the error template cannot be rendered.
+FALLBACK_500_PAGE = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Error · HealthPro</title></head>'
+    "<body><h1>Error 500</h1><p>An internal error occurred. It has been logged.</p></body></html>"
+)
+
+
+def server_error(request):
+    """The 500 page: rendered without the request, so without context processors, the session or
+    the database (whatever broke may be what they call), and never failing itself."""
+    if is_api_request(request):
+        return json_error_response(request, 500, "server_error")
+    try:
+        html = loader.render_to_string("errors/500.html", {"request_id": getattr(request, "request_id", None)})
+    except Exception:
+        logger.exception("The 500 page could not be rendered")
+        html = FALLBACK_500_PAGE
+    return HttpResponseServerError(html)
+
+
+def csrf_failure(request, reason=""):
+    if is_api_request(request):
+        return json_error_response(request, 403, "permission_denied")
+    return render(request, "errors/403_csrf.html", status=403)
