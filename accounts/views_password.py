@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse_lazy
 from django.views.generic import FormView
@@ -66,7 +67,8 @@ class SetPasswordFromLinkView(auth_views.PasswordResetConfirmView):
 
     def dispatch(self, *args, **kwargs):
         response = super().dispatch(*args, **kwargs)
-        if not self.validlink:
+        # A valid token in the URL answers a redirect (to the form, without the token).
+        if not self.validlink and not isinstance(response, HttpResponseRedirect):
             record_security_event(
                 action=self.audit_action,
                 outcome=Outcome.FAILURE,
