@@ -119,3 +119,31 @@ def test_the_reset_email_link_carries_the_token_but_the_form_url_does_not(client
     assert token not in landing["Location"]
     for event in AuditEvent.objects.all():
         assert token not in str(event.details)
+
+
+@pytest.mark.django_db
+def test_known_and_unknown_addresses_cost_the_same_email_rendering(client, make_user):
+    """No shortcut on the unknown path: the same e-mail is built (and not sent)."""
+    from unittest import mock
+
+    from django.core.mail import EmailMultiAlternatives
+
+    user = make_user()
+    with mock.patch.object(
+        EmailMultiAlternatives, "message", autospec=True, side_effect=EmailMultiAlternatives.message
+    ) as build:
+        request_reset(client, user.email)
+        known = build.call_count
+        build.reset_mock()
+        request_reset(client, "nobody@example.test")
+        unknown = build.call_count
+    assert known == unknown == 1
+    assert [m.to for m in mail.outbox] == [[user.email]]
+
+
+@pytest.mark.django_db
+def test_the_reset_request_needs_a_csrf_token(make_user):
+    user = make_user()
+    response = Client(enforce_csrf_checks=True).post(reverse("accounts:password_reset"), {"email": user.email})
+    assert response.status_code == 403
+    assert mail.outbox == []

@@ -247,3 +247,16 @@ def test_no_audit_row_or_email_url_carries_the_password(client):
         assert "Canary-Pw-4411-xyz" not in str(event.details)
     for message in mail.outbox:
         assert "Canary-Pw-4411-xyz" not in message.body
+
+
+@pytest.mark.django_db
+def test_signup_and_confirmation_need_a_csrf_token(client):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    assert signup(strict).status_code == 403
+    assert not User.objects.exists()
+    signup(client)
+    link = only_link_to("new.patient@example.test", VERIFY_PREFIX)
+    assert strict.post(link).status_code == 403
+    assert not User.objects.get(email="new.patient@example.test").is_active
