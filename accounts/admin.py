@@ -83,7 +83,7 @@ class UserAdmin(DjangoUserAdmin):
         actions.pop("delete_selected", None)
         return actions
 
-    @admin.action(description="Send the invitation e-mail again (older links stop working)")
+    @admin.action(description="Send the invitation e-mail again (older links stop working)", permissions=["change"])
     def resend_invitation(self, request, queryset):
         sent = sum(invitation_send(actor=request.user, user=user, base_url=base_url_of(request)) for user in queryset)
         skipped = queryset.count() - sent

@@ -1,6 +1,8 @@
 """New-device notice: a sign-in from a (browser family, IP) pair not seen before for that user is
 e-mailed to them and recorded. Only a keyed hash of the pair is stored (KnownDevice)."""
 
+import logging
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -9,6 +11,8 @@ from accounts.devices import browser_family, device_label
 from accounts.emails import send_account_email
 from accounts.models import KnownDevice, User
 from audit.services import record_security_event
+
+logger = logging.getLogger("healthpro.accounts")
 
 
 def device_pair_hash(*, user: User, user_agent: str, ip_address: str | None) -> str:
@@ -31,9 +35,13 @@ def known_device_check(*, request, user: User) -> bool:
             record_security_event(action="auth.new_device", actor=user, target_user=user, details={"device": label})
     except IntegrityError:  # the same new device signed in twice at once: one notice is enough
         return False
-    send_account_email(
-        template="new_device",
-        to=user.email,
-        context={"user": user, "when": now, "ip_address": ip_address or "unknown", "device": label},
-    )
+    try:
+        send_account_email(
+            template="new_device",
+            to=user.email,
+            context={"user": user, "when": now, "ip_address": ip_address or "unknown", "device": label},
+        )
+    except Exception:
+        # A mail server that is down must not stop the sign-in; the audit row is written.
+        logger.exception("The new-device notice could not be sent")
     return True

@@ -9,6 +9,7 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -80,7 +81,7 @@ def patient_signup(*, email: str, full_name: str, password: str, base_url: str, 
                 record_security_event(action="account.signup", actor=None, target_user=user)
                 _send_verification(user, base_url)
             return
-        except IntegrityError:  # registered by a parallel request a moment ago
+        except (IntegrityError, ValidationError):  # registered by a parallel request a moment ago
             existing = User.objects.filter(email__iexact=email).first()
     make_password(password)  # the same hashing work as for a new account
     record_security_event(

@@ -54,15 +54,25 @@ def absolute_timeout() -> timedelta:
 # ---------------------------------------------------------------- selectors
 
 
+def _live_sessions(user: User):
+    """Sessions not ended and within both timeouts (past ones are ended on their next request)."""
+    now = timezone.now()
+    return UserSession.objects.filter(
+        user=user,
+        ended_at__isnull=True,
+        created_at__gt=now - absolute_timeout(),
+        last_seen_at__gt=now - idle_timeout_for(user),
+    )
+
+
 def user_session_list(*, user: User) -> list[UserSession]:
-    """The user's live sessions, most recently used first (ended or past the absolute limit excluded)."""
-    started_after = timezone.now() - absolute_timeout()
-    return list(UserSession.objects.filter(user=user, ended_at__isnull=True, created_at__gt=started_after))
+    """The user's live sessions, most recently used first."""
+    return list(_live_sessions(user))
 
 
 def user_session_get(*, user: User, session_id: int) -> UserSession | None:
     """One live session of `user`; None for another user's session, as for one that does not exist."""
-    return next((s for s in user_session_list(user=user) if s.pk == session_id), None)
+    return _live_sessions(user).filter(pk=session_id).first()
 
 
 def user_session_current(*, request) -> UserSession | None:

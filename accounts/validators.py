@@ -4,6 +4,7 @@ complexity with a passphrase exemption, and no reuse of recent passwords.
 Messages say what to change, not only what is wrong.
 """
 
+from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 
@@ -111,3 +112,33 @@ class PasswordHistoryValidator:
 
     def get_help_text(self):
         return f"Your password must differ from your last {self.history_size} passwords."
+
+
+class CommonPasswordValidator(password_validation.CommonPasswordValidator):
+    """Django's list of 20 000 common passwords, with a message that says what to do instead."""
+
+    def validate(self, password, user=None):
+        try:
+            super().validate(password, user)
+        except ValidationError:
+            raise ValidationError(
+                "This password is too common: attackers try it first. Choose a less predictable one, for "
+                "example a passphrase of several unrelated words.",
+                code="password_too_common",
+            ) from None
+
+
+class UserAttributeSimilarityValidator(password_validation.UserAttributeSimilarityValidator):
+    """Django's similarity check, with a message that says what to do instead."""
+
+    def validate(self, password, user=None):
+        try:
+            super().validate(password, user)
+        except ValidationError as error:
+            verbose_name = (error.error_list[0].params or {}).get("verbose_name", "personal details")
+            raise ValidationError(
+                "This password is too similar to your %(verbose_name)s: choose one that does not contain "
+                "your name or e-mail address.",
+                code="password_too_similar",
+                params={"verbose_name": verbose_name},
+            ) from None

@@ -1,6 +1,7 @@
 """The profile page and the "Active sessions" page (list, sign out one, sign out all others)."""
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -14,6 +15,7 @@ from accounts.sessions import (
     user_session_get,
     user_session_list,
 )
+from accounts.views import SIGNED_OUT_MESSAGE
 
 
 @login_required
@@ -40,7 +42,8 @@ def session_end(request, session_id: int):
     current = user_session_current(request=request)
     user_session_end(actor=request.user, session=session, reason=EndReason.SIGNED_OUT_ELSEWHERE)
     if current is not None and current.pk == session.pk:
-        # Signing out this very session: the middleware refuses it from the next request on.
+        logout(request)
+        messages.success(request, SIGNED_OUT_MESSAGE)
         return redirect("accounts:login")
     messages.success(request, f"The session on {session.device_label or 'an unknown device'} was signed out.")
     return redirect("accounts:sessions")

@@ -145,3 +145,28 @@ def test_an_invitation_link_cannot_reset_an_active_accounts_password(admin_clien
     assert visitor.get(f"{INVITE_PREFIX}{uidb64_for(target)}/{token}/").status_code == 400
     target.refresh_from_db()
     assert target.check_password(password)
+
+
+@pytest.mark.django_db
+def test_a_compliance_officer_cannot_resend_invitations(admin_client, otp_login, make_user):
+    invite(admin_client)
+    user = User.objects.get(email="dr.new@example.test")
+    compliance = Client()
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    officer = make_user(Role.COMPLIANCE)
+    device = TOTPDevice.objects.create(user=officer, name="phone", confirmed=True)
+    compliance.force_login(officer)
+    session = compliance.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    mail.outbox.clear()
+    sent_before = user.activation_sent_at
+    compliance.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "resend_invitation", "_selected_action": [user.pk]},
+    )
+    assert mail.outbox == []
+    user.refresh_from_db()
+    assert user.activation_sent_at == sent_before

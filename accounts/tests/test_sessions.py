@@ -295,3 +295,27 @@ def test_the_sessions_api_needs_authentication(api_client):
     response = api_client.get("/api/v1/auth/sessions/")
     assert response.status_code == 401
     assert response.json()["error"]["status"] == 401
+
+
+@pytest.mark.django_db
+def test_signing_out_this_session_from_the_list_signs_out_here(make_user, password):
+    user = make_user()
+    client = browser()
+    sign_in(client, user.email, password)
+    own = UserSession.objects.get(user=user)
+    response = client.post(reverse("accounts:session_end", args=[own.pk]), follow=True)
+    assert "You have signed out of HealthPro." in response.content.decode()
+    assert client.get(reverse("dashboard")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_idle_sessions_are_not_listed(make_user, password):
+    user = make_user(Role.NURSE)
+    old, fresh = browser(ip="198.51.100.1"), browser()
+    start = timezone.now()
+    with freeze_time(start):
+        sign_in(old, user.email, password)
+    with freeze_time(start + timedelta(minutes=20)):
+        sign_in(fresh, user.email, password)
+        html = fresh.get(reverse("accounts:sessions")).content.decode()
+    assert "198.51.100.1" not in html
