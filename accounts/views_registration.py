@@ -56,6 +56,11 @@ class PatientSignupView(SignupEnabledMixin, FormView):
         "show_signin_link": True,
     }
 
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return redirect("dashboard")
+        return super().dispatch(request, *args, **kwargs)
+
     def form_valid(self, form):
         patient_signup(
             email=form.cleaned_data["email"],

@@ -260,3 +260,11 @@ def test_signup_and_confirmation_need_a_csrf_token(client):
     link = only_link_to("new.patient@example.test", VERIFY_PREFIX)
     assert strict.post(link).status_code == 403
     assert not User.objects.get(email="new.patient@example.test").is_active
+
+
+@pytest.mark.django_db
+def test_a_signed_in_user_is_sent_to_the_dashboard_instead_of_signup(client, make_user):
+    client.force_login(make_user())
+    response = signup(client, email="second.account@example.test")
+    assert response.status_code == 302 and response["Location"] == reverse("dashboard")
+    assert not User.objects.filter(email="second.account@example.test").exists()
