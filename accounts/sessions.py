@@ -41,8 +41,10 @@ def hash_session_key(session_key: str | None) -> str:
 
 
 def idle_timeout_for(user) -> timedelta:
+    """Staff roles (and admin-site operators without a role, such as a break-glass superuser) get
+    the short staff timeout; everyone else the patient one."""
     role = user.role
-    if role is not None and role.is_staff_role:
+    if (role is not None and role.is_staff_role) or user.is_staff or user.is_superuser:
         return timedelta(seconds=settings.STAFF_IDLE_TIMEOUT_SECONDS)
     return timedelta(seconds=settings.PATIENT_IDLE_TIMEOUT_SECONDS)
 

@@ -181,6 +181,7 @@ AUTH_PASSWORD_VALIDATORS = [
         "NAME": "accounts.validators.UserAttributeSimilarityValidator",
         "OPTIONS": {"user_attributes": ["email", "full_name"]},
     },
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "accounts.validators.ComplexityValidator", "OPTIONS": {"passphrase_length": 20}},
     {"NAME": "accounts.validators.PasswordHistoryValidator", "OPTIONS": {"history_size": 5}},
 ]
@@ -346,6 +347,7 @@ LOGGING = {
 
 # ---------------------------------------------------------------- HealthPro
 STAFF_IDLE_TIMEOUT_SECONDS = env.int("STAFF_IDLE_TIMEOUT_SECONDS", default=15 * 60)
+CSRF_FAILURE_VIEW = "healthpro.views.csrf_failure"
 
 # ---------------------------------------------------------------- accounts: signup, links, sessions
 # (accounts.registration, accounts.passwords, accounts.sessions; README "Accounts").
@@ -357,4 +359,3 @@ PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)
 ACCOUNT_EMAIL_RATE_LIMIT_PER_HOUR = env.int("ACCOUNT_EMAIL_RATE_LIMIT_PER_HOUR", default=5)
 PATIENT_IDLE_TIMEOUT_SECONDS = env.int("PATIENT_IDLE_TIMEOUT_SECONDS", default=60 * 60)
 SESSION_ABSOLUTE_TIMEOUT_SECONDS = SESSION_COOKIE_AGE
-CSRF_FAILURE_VIEW = "healthpro.views.csrf_failure"

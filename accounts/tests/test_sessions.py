@@ -319,3 +319,14 @@ def test_idle_sessions_are_not_listed(make_user, password):
         sign_in(fresh, user.email, password)
         html = fresh.get(reverse("accounts:sessions")).content.decode()
     assert "198.51.100.1" not in html
+
+
+@pytest.mark.django_db
+def test_a_superuser_without_a_role_gets_the_staff_idle_timeout(make_user):
+    from accounts.sessions import idle_timeout_for
+
+    operator = make_user(is_superuser=True, is_staff=True)
+    patient = make_user(Role.PATIENT)
+    assert idle_timeout_for(operator) == timedelta(seconds=settings.STAFF_IDLE_TIMEOUT_SECONDS)
+    assert idle_timeout_for(patient) == timedelta(seconds=settings.PATIENT_IDLE_TIMEOUT_SECONDS)
+    assert settings.PATIENT_IDLE_TIMEOUT_SECONDS > settings.STAFF_IDLE_TIMEOUT_SECONDS

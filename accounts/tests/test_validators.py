@@ -93,3 +93,7 @@ def test_a_password_like_the_email_address_is_refused():
         "This password is too similar to your e-mail address: choose one that does not contain your name or "
         "e-mail address."
     ]
+
+
+def test_a_long_run_of_digits_is_no_passphrase():
+    assert "This password is entirely numeric." in errors_for("40718263951402738164")
