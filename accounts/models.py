@@ -7,6 +7,11 @@ from django.utils import timezone
 from accounts.roles import Role
 
 
+class ActivationKind(models.TextChoices):
+    SIGNUP = "signup", "Patient self-registration"
+    INVITATION = "invitation", "Staff invitation"
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -48,6 +53,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField("may use the admin site", default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Self-registration and staff invitations: the account stays inactive until the emailed link
+    # is used. `activation_pending` says which link may activate it; a deactivated account has
+    # none, so no link can bring it back. `activation_sent_at` is part of the link's signed
+    # state, so sending a new link voids the older ones.
+    activation_pending = models.CharField(max_length=16, choices=ActivationKind.choices, blank=True, default="")
+    activation_sent_at = models.DateTimeField(null=True, blank=True)
+    email_verified_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -85,3 +97,55 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def requires_mfa(self) -> bool:
         return self.role is not None and self.role.is_staff_role
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's recent passwords, for the no-reuse rule (accounts.validators)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password_hash = models.CharField(max_length=256)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "password history"
+
+    def __str__(self):
+        return f"Password history #{self.pk}"
+
+
+class UserSession(models.Model):
+    """One signed-in browser session. The row is the authority: a session whose row is gone or
+    ended is refused on its next request (accounts.middleware). Only a hash of the key is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="web_sessions")
+    session_key_hash = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=256, blank=True)
+    device_label = models.CharField(max_length=100, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-last_seen_at", "-id"]
+        indexes = [models.Index(fields=["user", "ended_at"], name="accounts_usersession_live")]
+
+    def __str__(self):
+        return f"Session #{self.pk}"
+
+
+class KnownDevice(models.Model):
+    """A (browser family, IP) pair a user has signed in from, stored only as a keyed hash."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="known_devices")
+    pair_hash = models.CharField(max_length=64)
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "pair_hash"], name="accounts_knowndevice_unique_pair")]
+
+    def __str__(self):
+        return f"Known device #{self.pk}"

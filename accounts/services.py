@@ -5,6 +5,7 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.roles import Role
+from accounts.sessions import EndReason, user_end_sessions
 from audit.services import record_security_event
 
 
@@ -25,6 +26,8 @@ def user_set_role(*, actor: User | None, user: User, role: Role | None) -> User:
             target_user=user,
             details={"from": previous.value if previous else None, "to": role.value if role else None},
         )
+        # Sessions and refresh tokens issued under the old role end with it.
+        user_end_sessions(user=user, reason=EndReason.ROLE_CHANGE, actor=actor)
     return user
 
 
@@ -47,4 +50,6 @@ def user_set_active(*, actor: User | None, user: User, active: bool) -> User:
         record_security_event(
             action="account.activate" if active else "account.deactivate", actor=actor, target_user=user
         )
+        if not active:
+            user_end_sessions(user=user, reason=EndReason.DEACTIVATION, actor=actor)
     return user

@@ -6,6 +6,7 @@ refuse them. The 500 page does not use this (it renders without the request).
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.urls import reverse
 
 from accounts.roles import Role
@@ -34,6 +35,8 @@ def nav_items_for(user, role: Role | None, path: str = "") -> list[NavItem]:
         )
     if role is not None and role.is_staff_role:
         entries.append(("API docs", reverse("api-docs"), "The REST API for connected systems."))
+    # accounts: profile, password, sessions
+    entries.append(("Your account", reverse("accounts:profile"), "Your details, password and active sessions."))
     return [
         NavItem(label, url, description, current=path == url if url == "/" else path.startswith(url))
         for label, url, description in entries
@@ -41,9 +44,12 @@ def nav_items_for(user, role: Role | None, path: str = "") -> list[NavItem]:
 
 
 def navigation(request):
-    """nav_items (list of NavItem) and current_role (accounts.roles.Role or None)."""
+    """nav_items (list of NavItem), current_role (accounts.roles.Role or None), signup_enabled."""
     user = getattr(request, "user", None)
+    # accounts: the login page links to self-registration only when it is on.
+    signup_enabled = settings.SIGNUP_ENABLED
     if user is None or not user.is_authenticated:
-        return {"nav_items": [], "current_role": None}
+        return {"nav_items": [], "current_role": None, "signup_enabled": signup_enabled}
     role = user.role
-    return {"nav_items": nav_items_for(user, role, request.path), "current_role": role}
+    nav_items = nav_items_for(user, role, request.path)
+    return {"nav_items": nav_items, "current_role": role, "signup_enabled": signup_enabled}

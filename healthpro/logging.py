@@ -21,6 +21,12 @@ _SENSITIVE_NAMES = (
 )
 SECRET_PATTERNS = [
     (re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"), "[jwt]"),
+    # accounts: the one-time token of an e-mailed link path (Django logs 4xx paths), e.g.
+    # /accounts/password/reset/<uidb64>/<token>/ (accounts/urls.py).
+    (
+        re.compile(r"(/accounts/(?:verify|invitation|password/reset)/[A-Za-z0-9_-]+/)[0-9a-z]+-[0-9a-f]+"),
+        r"\1[redacted]",
+    ),
     # An Authorization header as a whole: its scheme and its credentials.
     (
         re.compile(r"(?i)\b((?:proxy-)?authorization[\"']?\s*[=:]\s*[\"']?)(?:[A-Za-z]+\s+)?[^\s,;\"']+"),

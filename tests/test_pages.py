@@ -434,13 +434,13 @@ def test_form_field_include_renders_help_text_optional_marker_and_checkboxes():
 @pytest.mark.parametrize(
     ("role", "links"),
     [
-        (Role.ADMIN, ["Dashboard", "Administration", "API docs"]),
-        (Role.COMPLIANCE, ["Dashboard", "Administration", "API docs"]),
-        (Role.DOCTOR, ["Dashboard", "API docs"]),
-        (Role.NURSE, ["Dashboard", "API docs"]),
-        (Role.RECEPTIONIST, ["Dashboard", "API docs"]),
-        (Role.PATIENT, ["Dashboard"]),
-        (None, ["Dashboard"]),
+        (Role.ADMIN, ["Dashboard", "Administration", "API docs", "Your account"]),
+        (Role.COMPLIANCE, ["Dashboard", "Administration", "API docs", "Your account"]),
+        (Role.DOCTOR, ["Dashboard", "API docs", "Your account"]),
+        (Role.NURSE, ["Dashboard", "API docs", "Your account"]),
+        (Role.RECEPTIONIST, ["Dashboard", "API docs", "Your account"]),
+        (Role.PATIENT, ["Dashboard", "Your account"]),
+        (None, ["Dashboard", "Your account"]),
     ],
 )
 def test_navigation_and_dashboard_fit_the_role(signed_in, role, links):

@@ -1,0 +1,57 @@
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.utils import timezone
+
+from accounts.models import UserSession
+from accounts.sessions import (
+    USER_SESSION_ID_KEY,
+    EndReason,
+    absolute_timeout,
+    idle_timeout_for,
+    user_session_end,
+    user_session_touch,
+)
+
+IDLE_MESSAGE = "You were signed out after a period of inactivity. Please sign in again."
+ABSOLUTE_MESSAGE = "Your session reached its maximum length. Please sign in again."
+ENDED_MESSAGE = "Your session was ended. Please sign in again."
+
+
+class UserSessionMiddleware:
+    """Enforces, server-side, on every request of a signed-in browser session:
+
+    - the session must have a live UserSession row (ended by "sign out", a password change or
+      reset, a role change, deactivation: refused here on its next use);
+    - the idle timeout (STAFF_IDLE_TIMEOUT_SECONDS / PATIENT_IDLE_TIMEOUT_SECONDS) since last seen;
+    - the absolute timeout (SESSION_ABSOLUTE_TIMEOUT_SECONDS) since sign-in, however active.
+
+    Requests authenticated by a JWT do not go through here: DRF authenticates them in the view,
+    and `request.user` is anonymous at this point.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            problem = self._check(request, user)
+            if problem:
+                logout(request)
+                messages.warning(request, problem)
+        return self.get_response(request)
+
+    def _check(self, request, user) -> str | None:
+        session_id = request.session.get(USER_SESSION_ID_KEY)
+        session = UserSession.objects.filter(pk=session_id, user_id=user.pk).first() if session_id is not None else None
+        if session is None or session.ended_at is not None:
+            return ENDED_MESSAGE
+        now = timezone.now()
+        if now - session.created_at > absolute_timeout():
+            user_session_end(actor=None, session=session, reason=EndReason.ABSOLUTE)
+            return ABSOLUTE_MESSAGE
+        if now - session.last_seen_at > idle_timeout_for(user):
+            user_session_end(actor=None, session=session, reason=EndReason.IDLE)
+            return IDLE_MESSAGE
+        user_session_touch(session=session, session_key=request.session.session_key)
+        return None
