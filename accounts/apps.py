@@ -8,7 +8,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from accounts import signals  # noqa: F401  (connects the login/logout audit receivers)
+        from accounts import lockout, signals  # noqa: F401  (connect the audit and lockout receivers)
         from accounts.roles import sync_roles_after_migrate
 
         post_migrate.connect(sync_roles_after_migrate, dispatch_uid="accounts.sync_roles")

@@ -85,3 +85,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def requires_mfa(self) -> bool:
         return self.role is not None and self.role.is_staff_role
+
+
+# ---- MFA (issue #3, accounts-api): recovery-code device, defined in its own module.
+from accounts.mfa_models import RecoveryCode, RecoveryCodeDevice  # noqa: E402, F401

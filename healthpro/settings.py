@@ -103,6 +103,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # A signed-in user who still owes the second factor reaches only the MFA pages (issue #3).
+    "accounts.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Last, as django-axes asks, so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
@@ -163,6 +165,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # django-axes first, so a locked-out client is refused before any password is checked.
     "axes.backends.AxesStandaloneBackend",
+    # Then an atomic counter in the shared cache, checked before any password hash (axes #592).
+    "accounts.lockout.LoginAttemptGuardBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
@@ -296,7 +300,8 @@ API_DOCS_PUBLIC = DEBUG
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+# Reset when a sign-in completes (after the code step when there is one): accounts.lockout.
+AXES_RESET_ON_SUCCESS = False
 AXES_CLIENT_IP_CALLABLE = "healthpro.request_context.client_ip_for_axes"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
@@ -338,3 +343,45 @@ LOGGING = {
 # ---------------------------------------------------------------- HealthPro
 STAFF_IDLE_TIMEOUT_SECONDS = env.int("STAFF_IDLE_TIMEOUT_SECONDS", default=15 * 60)
 CSRF_FAILURE_VIEW = "healthpro.views.csrf_failure"
+
+# ---------------------------------------------------------------- accounts: lockout, MFA, JWT (issue #3, API part)
+import hashlib as _hashlib  # noqa: E402
+import hmac as _hmac  # noqa: E402
+from datetime import timedelta as _timedelta  # noqa: E402
+
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_USERNAME_CALLABLE = "accounts.lockout.axes_username"
+# The cool-off runs from the lockout, not from the latest refused attempt (else an attacker keeps
+# an account locked for ever).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Never copied into axes' stored request data.
+AXES_SENSITIVE_PARAMETERS = ["password", "code", "otp_token", "mfa_token", "refresh", "csrfmiddlewaretoken"]
+# A larger limit per client IP, whatever the account (password spraying).
+LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=50)
+# django-otp's own back-off after a wrong TOTP code (seconds double from this factor).
+OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_TOTP_THROTTLE_FACTOR", default=1)
+
+# JWT: HS256 under a key of its own. JWT_SIGNING_KEY if set, else derived from SECRET_KEY by HMAC,
+# so a token signature is never a signature Django's signing (sessions, reset links) would accept.
+JWT_SIGNING_KEY = (
+    _secret("JWT_SIGNING_KEY")
+    or _hmac.new(SECRET_KEY.encode(), b"healthpro.jwt.signing-key", _hashlib.sha256).hexdigest()
+)
+JWT_REFRESH_TOKEN_HOURS = min(env.int("JWT_REFRESH_TOKEN_HOURS", default=24), 24)
+MFA_TOKEN_SECONDS = env.int("MFA_TOKEN_SECONDS", default=300)
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": _timedelta(minutes=5),
+    "REFRESH_TOKEN_LIFETIME": _timedelta(hours=JWT_REFRESH_TOKEN_HOURS),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": False,
+    "ALGORITHM": "HS256",
+    "SIGNING_KEY": JWT_SIGNING_KEY,
+    "AUDIENCE": env.str("JWT_AUDIENCE", default="healthpro-api"),
+    "ISSUER": env.str("JWT_ISSUER", default="healthpro"),
+    "LEEWAY": 0,
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    # Tokens carry a hash of the password hash: a password change makes every token refused.
+    "CHECK_REVOKE_TOKEN": True,
+    "CHECK_USER_IS_ACTIVE": True,
+}
