@@ -71,3 +71,4 @@ format: install
 
 bench: install .env
 	$(MANAGE) bench_audit --events 2000
+	$(MANAGE) bench_login

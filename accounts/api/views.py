@@ -62,6 +62,10 @@ class AuthApi(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
+    def get_authenticate_header(self, request):
+        # Without authentication classes DRF would turn a failed sign-in into 403; it is a 401.
+        return 'Bearer realm="api"'
+
 
 class TokenObtainApi(AuthApi):
     @extend_schema(
