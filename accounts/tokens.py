@@ -131,7 +131,9 @@ def refresh_token_rotate(*, raw: str) -> dict:
     jti = payload[api_settings.JTI_CLAIM]
     reused_by = None
     with transaction.atomic():
-        outstanding = OutstandingToken.objects.select_for_update().filter(jti=jti).select_related("user").first()
+        outstanding = (
+            OutstandingToken.objects.select_for_update(of=("self",)).filter(jti=jti).select_related("user").first()
+        )
         if outstanding is None or outstanding.user is None:
             raise InvalidTokenUse
         if BlacklistedToken.objects.filter(token=outstanding).exists():
