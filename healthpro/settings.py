@@ -367,6 +367,12 @@ JWT_SIGNING_KEY = (
     _secret("JWT_SIGNING_KEY")
     or _hmac.new(SECRET_KEY.encode(), b"healthpro.jwt.signing-key", _hashlib.sha256).hexdigest()
 )
+if not DEBUG and (JWT_SIGNING_KEY == SECRET_KEY or len(JWT_SIGNING_KEY) < 32):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "JWT_SIGNING_KEY must be at least 32 characters and differ from SECRET_KEY (or leave it unset)."
+    )
 JWT_REFRESH_TOKEN_HOURS = min(env.int("JWT_REFRESH_TOKEN_HOURS", default=24), 24)
 MFA_TOKEN_SECONDS = env.int("MFA_TOKEN_SECONDS", default=300)
 SIMPLE_JWT = {
