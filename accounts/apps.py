@@ -12,3 +12,7 @@ class AccountsConfig(AppConfig):
         from accounts.roles import sync_roles_after_migrate
 
         post_migrate.connect(sync_roles_after_migrate, dispatch_uid="accounts.sync_roles")
+
+        from accounts import lockout_admin
+
+        lockout_admin.install()

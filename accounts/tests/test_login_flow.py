@@ -222,6 +222,8 @@ def test_admins_see_and_clear_lockouts_in_the_admin(client, make_user, otp_login
     attempt = AccessAttempt.objects.get(username=nurse.email)
     response = admin_client.post(reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"})
     assert response.status_code == 302
+    cleared = AuditEvent.objects.get(action="auth.lockout_clear")
+    assert cleared.target_user_id == nurse.pk and cleared.actor_role == "admin"
     admin_client.post(reverse("accounts:logout"))
     assert post_password(client, nurse, password).status_code == 302, "the lock and the counter are gone"
 
@@ -261,3 +263,13 @@ def test_verified_staff_required_lets_in_only_verified_staff(make_user):
     assert guarded(_request_as(doctor, True)).status_code == 200
     with pytest.raises(PermissionDenied):
         guarded(_request_as(make_user(Role.PATIENT), True))
+
+
+def test_the_per_ip_limit_locks_a_client_trying_many_accounts(client, make_user, password, settings):
+    settings.LOGIN_IP_FAILURE_LIMIT = 3
+    accounts = [make_user(Role.PATIENT) for _ in range(4)]
+    statuses = [post_password(client, user, "wrong-password-1234").status_code for user in accounts[:3]]
+    assert statuses == [200, 200, 200], "one failure per account: no account lock"
+    assert post_password(client, accounts[3], password).status_code == 429, "but this client is past its IP limit"
+    other_client = type(client)(REMOTE_ADDR="198.51.100.20")
+    assert post_password(other_client, accounts[3], password).status_code == 302, "another client is not"
