@@ -72,3 +72,5 @@ format: install
 bench: install .env
 	$(MANAGE) bench_audit --events 2000
 	$(MANAGE) bench_password_hash --rounds 21
+
+	$(MANAGE) bench_login

@@ -50,3 +50,14 @@ def otp_login(client):
         return client
 
     return login
+
+
+# ---- accounts-api (issue #3): lockout counters and throttles live in the cache; every test
+# starts with none (healthpro/tests/conftest.py does the same for its own tests).
+@pytest.fixture(autouse=True)
+def _empty_cache_for_every_test():
+    from healthpro.tests.conftest import clear_cache
+
+    clear_cache()
+    yield
+    clear_cache()

@@ -8,7 +8,11 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from accounts import receivers, signals  # noqa: F401  (connect the login/logout receivers)
+        from accounts import lockout, receivers, signals  # noqa: F401  (connect the audit, session and lockout receivers)
         from accounts.roles import sync_roles_after_migrate
 
         post_migrate.connect(sync_roles_after_migrate, dispatch_uid="accounts.sync_roles")
+
+        from accounts import lockout_admin
+
+        lockout_admin.install()

@@ -149,3 +149,7 @@ class KnownDevice(models.Model):
 
     def __str__(self):
         return f"Known device #{self.pk}"
+
+
+# ---- MFA (issue #3, accounts-api): recovery-code device, defined in its own module.
+from accounts.mfa_models import RecoveryCode, RecoveryCodeDevice  # noqa: E402, F401

@@ -9,10 +9,10 @@ from django.db import transaction
 from django.urls import reverse
 
 from accounts.emails import render_account_email, send_account_email
+from accounts.link_tokens import uidb64_for
 from accounts.models import User
 from accounts.registration import account_email_rate_limited
 from accounts.sessions import EndReason, user_end_sessions
-from accounts.tokens import uidb64_for
 from audit.services import Outcome, record_security_event
 
 

@@ -31,3 +31,12 @@ urlpatterns += [
     path("sessions/end-others/", views_sessions.session_end_others, name="sessions_end_others"),
     path("sessions/<int:session_id>/end/", views_sessions.session_end, name="session_end"),
 ]
+
+# ---- MFA pages (issue #3, accounts-api)
+from accounts import mfa_views  # noqa: E402
+
+urlpatterns += [
+    path("mfa/verify/", mfa_views.MfaVerifyView.as_view(), name="mfa_verify"),
+    path("mfa/setup/", mfa_views.MfaSetupView.as_view(), name="mfa_setup"),
+    path("mfa/recovery-codes/", mfa_views.RecoveryCodesView.as_view(), name="mfa_recovery_codes"),
+]

@@ -1,15 +1,33 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.urls import reverse
 
+from accounts import lockout
 from accounts.forms import EmailAuthenticationForm
+from accounts.middleware import second_factor_page
 
 SIGNED_OUT_MESSAGE = "You have signed out of HealthPro."
 
 
 class LoginView(auth_views.LoginView):
+    """The password step. django.contrib.auth.login rotates the session key. A user with an
+    authenticator goes on to the code step, a staff user without one to enrollment (see
+    accounts.middleware); only then is the sign-in complete and the lockout counters cleared.
+
+    A locked-out client gets the lockout page (429) from django-axes' middleware."""
+
     template_name = "accounts/login.html"
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
+
+    def get_success_url(self):
+        target = second_factor_page(self.request.user)
+        if target is None:
+            lockout.attempts_clear(username=self.request.user.email, ip=self.request.client_ip)
+            return super().get_success_url()
+        return f"{reverse(target)}?{urlencode({'next': self.get_redirect_url() or reverse('dashboard')})}"
 
 
 class LogoutView(auth_views.LogoutView):

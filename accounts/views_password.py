@@ -12,10 +12,10 @@ from django.urls import reverse_lazy
 from django.views.generic import FormView
 
 from accounts.forms_accounts import EmailAddressForm
+from accounts.link_tokens import invitation_token_generator
 from accounts.models import ActivationKind
 from accounts.passwords import password_change, password_reset_complete, password_reset_request
 from accounts.registration import invitation_accept
-from accounts.tokens import invitation_token_generator
 from accounts.views_registration import base_url_of, user_from_uidb64
 from audit.services import Outcome, record_security_event
 

@@ -15,8 +15,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView
 
 from accounts.forms_accounts import EmailAddressForm, PatientSignupForm
+from accounts.link_tokens import email_verification_token_generator
 from accounts.registration import email_verify, patient_signup, verification_resend
-from accounts.tokens import email_verification_token_generator
 from audit.services import Outcome, record_security_event
 
 CHECK_EMAIL_MESSAGE = (

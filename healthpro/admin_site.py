@@ -3,11 +3,15 @@
 from django.contrib import admin
 from django_otp.admin import OTPAdminSite
 
+from accounts.admin_login import LockoutAwareOTPAdminAuthenticationForm
+
 
 class HealthProAdminSite(OTPAdminSite):
     site_header = "HealthPro administration"
     site_title = "HealthPro admin"
     index_title = "Administration"
+    # Wrong codes count towards the lockout, as on the sign-in pages (issue #3).
+    login_form = LockoutAwareOTPAdminAuthenticationForm
 
 
 def install_otp_admin_site() -> None:

@@ -1,6 +1,6 @@
 """Everything under /api/v1/. Later issues include their apps' API urls here."""
 
-from django.urls import path
+from django.urls import include, path
 
 from accounts import api_sessions
 from healthpro import api_docs, views
@@ -13,3 +13,5 @@ urlpatterns = [
     path("auth/sessions/", api_sessions.UserSessionListApi.as_view(), name="api-auth-sessions"),
     path("auth/sessions/<int:session_id>/", api_sessions.UserSessionApi.as_view(), name="api-auth-session"),
 ]
+# ---- accounts: authentication API (issue #3, accounts-api)
+urlpatterns += [path("auth/", include("accounts.api.urls"))]

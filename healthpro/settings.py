@@ -103,6 +103,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # A signed-in user who still owes the second factor reaches only the MFA pages (issue #3).
+    "accounts.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle and absolute timeouts, revoked sessions (accounts.sessions); after messages, to say why.
     "accounts.middleware.UserSessionMiddleware",
@@ -165,6 +167,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # django-axes first, so a locked-out client is refused before any password is checked.
     "axes.backends.AxesStandaloneBackend",
+    # Then an atomic counter in the shared cache, checked before any password hash (axes #592).
+    "accounts.lockout.LoginAttemptGuardBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 # The first hasher hashes new passwords; the others only check (and so upgrade) older hashes.
@@ -306,7 +310,8 @@ API_DOCS_PUBLIC = DEBUG
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+# Reset when a sign-in completes (after the code step when there is one): accounts.lockout.
+AXES_RESET_ON_SUCCESS = False
 AXES_CLIENT_IP_CALLABLE = "healthpro.request_context.client_ip_for_axes"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
@@ -359,3 +364,51 @@ PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)
 ACCOUNT_EMAIL_RATE_LIMIT_PER_HOUR = env.int("ACCOUNT_EMAIL_RATE_LIMIT_PER_HOUR", default=5)
 PATIENT_IDLE_TIMEOUT_SECONDS = env.int("PATIENT_IDLE_TIMEOUT_SECONDS", default=60 * 60)
 SESSION_ABSOLUTE_TIMEOUT_SECONDS = SESSION_COOKIE_AGE
+
+# ---------------------------------------------------------------- accounts: lockout, MFA, JWT (issue #3, API part)
+import hashlib as _hashlib  # noqa: E402
+import hmac as _hmac  # noqa: E402
+from datetime import timedelta as _timedelta  # noqa: E402
+
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_USERNAME_CALLABLE = "accounts.lockout.axes_username"
+# The cool-off runs from the lockout, not from the latest refused attempt (else an attacker keeps
+# an account locked for ever).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Never copied into axes' stored request data.
+AXES_SENSITIVE_PARAMETERS = ["password", "code", "otp_token", "mfa_token", "refresh", "csrfmiddlewaretoken"]
+# A larger limit per client IP, whatever the account (password spraying).
+LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=50)
+# django-otp's own back-off after a wrong TOTP code (seconds double from this factor).
+OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_TOTP_THROTTLE_FACTOR", default=1)
+
+# JWT: HS256 under a key of its own. JWT_SIGNING_KEY if set, else derived from SECRET_KEY by HMAC,
+# so a token signature is never a signature Django's signing (sessions, reset links) would accept.
+JWT_SIGNING_KEY = (
+    _secret("JWT_SIGNING_KEY")
+    or _hmac.new(SECRET_KEY.encode(), b"healthpro.jwt.signing-key", _hashlib.sha256).hexdigest()
+)
+if not DEBUG and (JWT_SIGNING_KEY == SECRET_KEY or len(JWT_SIGNING_KEY) < 32):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "JWT_SIGNING_KEY must be at least 32 characters and differ from SECRET_KEY (or leave it unset)."
+    )
+JWT_REFRESH_TOKEN_HOURS = min(env.int("JWT_REFRESH_TOKEN_HOURS", default=24), 24)
+MFA_TOKEN_SECONDS = env.int("MFA_TOKEN_SECONDS", default=300)
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": _timedelta(minutes=5),
+    "REFRESH_TOKEN_LIFETIME": _timedelta(hours=JWT_REFRESH_TOKEN_HOURS),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": False,
+    "ALGORITHM": "HS256",
+    "SIGNING_KEY": JWT_SIGNING_KEY,
+    "AUDIENCE": env.str("JWT_AUDIENCE", default="healthpro-api"),
+    "ISSUER": env.str("JWT_ISSUER", default="healthpro"),
+    "LEEWAY": 0,
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    # Tokens carry a hash of the password hash: a password change makes every token refused.
+    "CHECK_REVOKE_TOKEN": True,
+    "CHECK_USER_IS_ACTIVE": True,
+}

@@ -20,3 +20,16 @@ def only_link_to(email: str, path_prefix: str) -> str:
 
 def sign_in(client, email, password):
     return client.post(reverse("accounts:login"), {"username": email, "password": password})
+
+
+def force_verified_login(client, user):
+    """force_login plus a completed second factor (a confirmed TOTP device), as staff pages need."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get_or_create(user=user, name="test authenticator", defaults={"confirmed": True})[0]
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client

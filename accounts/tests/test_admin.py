@@ -52,11 +52,18 @@ def test_password_alone_does_not_open_the_admin_site(client, make_user, password
 
 
 @pytest.mark.django_db
-def test_a_signed_in_staff_user_without_otp_verification_is_sent_to_the_admin_login(client, make_user):
-    client.force_login(make_user(Role.ADMIN))
+def test_a_signed_in_staff_user_without_otp_verification_cannot_open_the_admin(client, make_user):
+    """Without an authenticator they are sent to enrollment (accounts.middleware); with one, to
+    the code step. Neither reaches the admin."""
+    admin = make_user(Role.ADMIN)
+    client.force_login(admin)
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
-    assert reverse("admin:login") in response["Location"]
+    assert response["Location"].startswith(reverse("accounts:mfa_setup"))
+    TOTPDevice.objects.create(user=admin, name="phone", confirmed=True)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:mfa_verify"))
 
 
 @pytest.mark.django_db

@@ -40,3 +40,21 @@ def test_demo_totp_prints_the_current_code(capsys):
     call_command("demo_totp", demo_email(Role.DOCTOR))
     device = TOTPDevice.objects.get(user__email=demo_email(Role.DOCTOR))
     assert capsys.readouterr().out.strip() == f"{totp(device.bin_key):06d}"
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=True)
+def test_a_demo_staff_account_signs_in_with_the_password_and_the_make_totp_code(client, capsys):
+    """What the README tells a newcomer: password, then the code printed by `make totp EMAIL=...`."""
+    from django.urls import reverse
+
+    call_command("seed_demo")
+    email = demo_email(Role.ADMIN)
+    response = client.post(reverse("accounts:login"), {"username": email, "password": DEMO_PASSWORD})
+    assert response["Location"].startswith(reverse("accounts:mfa_verify"))
+    capsys.readouterr()
+    call_command("demo_totp", email)
+    code = capsys.readouterr().out.strip()
+    response = client.post(reverse("accounts:mfa_verify"), {"code": code})
+    assert response.status_code == 302 and response["Location"] == reverse("dashboard")
+    assert client.get(reverse("admin:index")).status_code == 200

@@ -18,7 +18,7 @@ from accounts.models import UserSession
 from accounts.roles import Role
 from accounts.services import user_set_active, user_set_role
 from accounts.sessions import EndReason, hash_session_key, user_end_sessions
-from accounts.tests.helpers import sign_in
+from accounts.tests.helpers import force_verified_login, sign_in
 from audit.models import AuditEvent
 
 FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
@@ -60,7 +60,7 @@ def test_the_idle_timeout_signs_out_staff_after_15_minutes_and_patients_later(ma
     client = browser()
     start = timezone.now()
     with freeze_time(start):
-        client.force_login(user)
+        force_verified_login(client, user)
     with freeze_time(start + timedelta(minutes=idle_minutes_allowed - 1)):
         assert client.get(reverse("accounts:profile")).status_code == 200
     with freeze_time(start + timedelta(minutes=2 * idle_minutes_allowed - 1)):
@@ -85,7 +85,7 @@ def test_the_absolute_timeout_ends_even_an_active_session_after_12_hours(make_us
     client = browser()
     start = timezone.now()
     with freeze_time(start):
-        client.force_login(user)
+        force_verified_login(client, user)
     for minutes in range(10, 12 * 60, 10):
         with freeze_time(start + timedelta(minutes=minutes)):
             assert client.get(reverse("accounts:profile")).status_code == 200

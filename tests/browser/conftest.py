@@ -142,9 +142,19 @@ def screenshot_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("screenshots")
 
 
+def current_totp_code(device) -> str:
+    """What the user's authenticator app shows now (django-otp's own TOTP helper)."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    return f"{totp.token():0{device.digits}d}"
+
+
 @pytest.fixture
 def sign_in(page):
-    """Sign in through the login page, as a person would."""
+    """Sign in through the login page, as a person would; when the code step follows (an account
+    with a confirmed authenticator), enter the authenticator's current code."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     def sign_in_as(email: str, password: str):
         page.goto("/accounts/login/")
@@ -152,5 +162,23 @@ def sign_in(page):
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_load_state()
+        if "/accounts/mfa/verify/" in page.url:
+            device = TOTPDevice.objects.get(user__email=email, confirmed=True)
+            page.get_by_label("Authentication code").fill(current_totp_code(device))
+            page.get_by_role("button", name="Verify").click()
+            page.wait_for_load_state()
 
     return sign_in_as
+
+
+@pytest.fixture
+def make_staff_user(make_user):
+    """A staff user who has already set up an authenticator (confirmed TOTP device)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    def make(role, **kwargs):
+        user = make_user(role, **kwargs)
+        TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+        return user
+
+    return make

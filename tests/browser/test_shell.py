@@ -17,9 +17,9 @@ def cookie_names(context) -> set[str]:
 
 
 def test_a_user_signs_in_sees_their_dashboard_and_signs_out(
-    page, context, server_url, sign_in, make_user, password, screenshot_dir
+    page, context, server_url, sign_in, make_staff_user, password, screenshot_dir
 ):
-    make_user(Role.DOCTOR, email="dana.whitfield@example.test", full_name="Dana Whitfield")
+    make_staff_user(Role.DOCTOR, email="dana.whitfield@example.test", full_name="Dana Whitfield")
 
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
@@ -72,8 +72,8 @@ def test_a_wrong_password_shows_an_error_in_the_form_and_opens_no_session(
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
 
 
-def test_pages_keep_to_the_content_security_policy(page, page_problems, sign_in, make_user, password):
-    user = make_user(Role.ADMIN)
+def test_pages_keep_to_the_content_security_policy(page, page_problems, sign_in, make_staff_user, password):
+    user = make_staff_user(Role.ADMIN)
 
     responses = [page.goto("/accounts/login/")]
     sign_in(user.email, password)
@@ -116,8 +116,8 @@ def assert_skip_link_comes_first_and_leads_to_main(page):
     expect(page.locator("main")).to_be_focused()
 
 
-def test_the_skip_link_comes_first_and_moves_focus_to_the_content(page, sign_in, make_user, password):
-    user = make_user(Role.RECEPTIONIST)
+def test_the_skip_link_comes_first_and_moves_focus_to_the_content(page, sign_in, make_staff_user, password):
+    user = make_staff_user(Role.RECEPTIONIST)
 
     page.goto("/accounts/login/")
     assert_skip_link_comes_first_and_leads_to_main(page)

@@ -1,0 +1,42 @@
+from rest_framework import serializers
+
+
+class TokenObtainSerializer(serializers.Serializer):
+    email = serializers.CharField(max_length=254)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField(help_text="Access token (JWT), valid 5 minutes. Send as `Authorization: Bearer`.")
+    refresh = serializers.CharField(help_text="Refresh token (JWT), single use: each refresh returns a new one.")
+
+
+class MfaRequiredSerializer(serializers.Serializer):
+    mfa_required = serializers.BooleanField(help_text="Always true: this account needs a code.")
+    mfa_token = serializers.CharField(
+        help_text="Short-lived token for POST /api/v1/auth/token/mfa/ only; not an access token."
+    )
+
+
+class TokenMfaSerializer(serializers.Serializer):
+    mfa_token = serializers.CharField(max_length=4096)
+    code = serializers.CharField(max_length=32, help_text="A TOTP code from the authenticator app, or a recovery code.")
+
+
+class TokenRefreshSerializer(serializers.Serializer):
+    refresh = serializers.CharField(max_length=4096)
+
+
+class LogoutSerializer(serializers.Serializer):
+    refresh = serializers.CharField(max_length=4096)
+    everywhere = serializers.BooleanField(
+        default=False, help_text="Revoke every refresh token of this account, not only this one."
+    )
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    full_name = serializers.CharField()
+    role = serializers.CharField(allow_null=True)
+    mfa_verified = serializers.BooleanField(help_text="This request's credentials passed the second factor.")

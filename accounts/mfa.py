@@ -1,0 +1,140 @@
+"""Second factor: TOTP enrollment (confirmed by a code), recovery codes, and the code step.
+
+Every write here is atomic and audited. No code, secret or token ever reaches an audit row or a log.
+
+- A TOTP device counts only once a valid code has confirmed it: django-otp's own verify_token
+  accepts codes on an unconfirmed device, so sign-in goes through `mfa_verify`, which asks
+  django_otp.match_token, which only looks at confirmed devices.
+- A TOTP code cannot be replayed: django-otp's TOTPDevice keeps the last time step used (last_t)
+  and refuses it and any earlier step.
+- Recovery codes (accounts.mfa_models) are random, shown once, stored as HMAC-SHA256 under a key
+  derived from SECRET_KEY (so rotating SECRET_KEY invalidates them: regenerate after a rotation).
+"""
+
+import base64
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django_otp import match_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.mfa_models import RecoveryCode, RecoveryCodeDevice
+from audit.services import Outcome, record_security_event
+
+RECOVERY_CODE_COUNT = 10
+# No 0/o, 1/l/i: codes are read off paper and typed by hand.
+RECOVERY_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+RECOVERY_CODE_LENGTH = 12  # about 59 bits each
+TOTP_DEVICE_NAME = "Authenticator app"
+RECOVERY_DEVICE_NAME = "Recovery codes"
+
+
+def _recovery_code_key() -> bytes:
+    return hmac.new(settings.SECRET_KEY.encode(), b"healthpro.accounts.recovery-codes", hashlib.sha256).digest()
+
+
+def normalize_recovery_code(code: str) -> str:
+    return "".join(code.split()).replace("-", "").lower()
+
+
+def recovery_code_digest(code: str) -> str:
+    return hmac.new(_recovery_code_key(), normalize_recovery_code(code).encode(), hashlib.sha256).hexdigest()
+
+
+def _new_recovery_code() -> str:
+    raw = "".join(secrets.choice(RECOVERY_CODE_ALPHABET) for _ in range(RECOVERY_CODE_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, RECOVERY_CODE_LENGTH, 4))
+
+
+def mfa_enrolled(user) -> bool:
+    """The user has a confirmed authenticator: sign-in needs the code step."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def totp_secret(device: TOTPDevice) -> str:
+    """The device secret as authenticator apps take it (base32, no padding)."""
+    return base64.b32encode(device.bin_key).decode().rstrip("=")
+
+
+@transaction.atomic
+def totp_device_start(*, user) -> TOTPDevice:
+    """The user's pending (unconfirmed) authenticator, created on first call. It does not count
+    for sign-in until `totp_device_confirm` accepts a code from it."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+    return device
+
+
+def _replace_recovery_codes(user) -> list[str]:
+    device, _ = RecoveryCodeDevice.objects.get_or_create(
+        user=user, defaults={"name": RECOVERY_DEVICE_NAME, "confirmed": True}
+    )
+    device.codes.all().delete()
+    codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
+    RecoveryCode.objects.bulk_create(RecoveryCode(device=device, code_digest=recovery_code_digest(c)) for c in codes)
+    return codes
+
+
+@transaction.atomic
+def totp_device_confirm(*, actor, device: TOTPDevice, code: str) -> list[str] | None:
+    """Confirm the pending device with a code from it. Returns the new recovery codes (to be
+    shown once), or None when the code is wrong."""
+    device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=actor, confirmed=False)
+    if not device.verify_token(code):
+        record_security_event(action="mfa.enroll", outcome=Outcome.FAILURE, actor=actor, target_user=actor)
+        return None
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=actor, confirmed=False).delete()
+    codes = _replace_recovery_codes(actor)
+    record_security_event(action="mfa.enroll", actor=actor, target_user=actor, details={"recovery_codes": len(codes)})
+    return codes
+
+
+@transaction.atomic
+def recovery_codes_regenerate(*, actor) -> list[str]:
+    """New recovery codes for the actor; the old ones stop working. Returns them, to show once."""
+    codes = _replace_recovery_codes(actor)
+    record_security_event(
+        action="mfa.recovery_codes_regenerate", actor=actor, target_user=actor, details={"count": len(codes)}
+    )
+    return codes
+
+
+def mfa_verify(*, user, code: str):
+    """The code step: a TOTP code or a recovery code from one of the user's confirmed devices.
+
+    Returns the device that accepted it, or None. Audited either way; a used recovery code is
+    also e-mailed to the user (someone may have their codes)."""
+    code = (code or "").strip()
+    device = match_token(user, code) if code else None
+    if device is None:
+        record_security_event(action="mfa.verify", outcome=Outcome.FAILURE, actor=user, target_user=user)
+        return None
+    kind = "recovery_code" if isinstance(device, RecoveryCodeDevice) else "totp"
+    record_security_event(action="mfa.verify", actor=user, target_user=user, details={"method": kind})
+    if kind == "recovery_code":
+        remaining = device.remaining
+        record_security_event(
+            action="mfa.recovery_code_use", actor=user, target_user=user, details={"remaining": remaining}
+        )
+        transaction.on_commit(lambda: _send_recovery_code_used_email(user, remaining))
+    return device
+
+
+def _send_recovery_code_used_email(user, remaining: int) -> None:
+    context = {"user": user, "remaining": remaining, "used_at": timezone.now()}
+    message = EmailMultiAlternatives(
+        subject="A HealthPro recovery code was used",
+        body=render_to_string("accounts/email/recovery_code_used.txt", context),
+        to=[user.email],
+    )
+    message.attach_alternative(render_to_string("accounts/email/recovery_code_used.html", context), "text/html")
+    message.send()

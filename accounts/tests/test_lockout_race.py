@@ -1,0 +1,53 @@
+"""The lockout holds under parallel attack (SECURITY.md item 3): on PostgreSQL, 50 and 200
+concurrent wrong passwords against one account make at most AXES_FAILURE_LIMIT real Argon2
+checks and no 5xx. django-axes alone makes 12-16 checks at 50 (axes #592)."""
+
+import pytest
+from django.conf import settings
+from django.test import override_settings
+
+from accounts.login_race import API_TOKEN_PATH, PAGE_LOGIN_PATH, fire_wrong_passwords
+from accounts.roles import Role
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def argon2_account(make_user):
+    with override_settings(PASSWORD_HASHERS=settings.PRODUCTION_PASSWORD_HASHERS):
+        user = make_user(Role.PATIENT)
+        user.set_password("Correct-Horse-Battery-9")
+        user.save(update_fields=["password"])
+        assert user.password.startswith("argon2")
+        yield user
+
+
+@pytest.mark.parametrize("attempts", [50, 200])
+def test_parallel_wrong_passwords_on_the_api_make_at_most_the_limit_of_real_checks(argon2_account, attempts):
+    result = fire_wrong_passwords(email=argon2_account.email, attempts=attempts, path=API_TOKEN_PATH)
+    print(
+        f"\nAPI {attempts} parallel wrong passwords: {result.password_checks} Argon2 checks, "
+        f"statuses {dict(result.statuses)}, {result.seconds:.2f}s"
+    )
+    assert 1 <= result.password_checks <= settings.AXES_FAILURE_LIMIT
+    assert result.server_errors == 0
+    assert set(result.statuses) <= {401, 429}
+    # The failure that reaches the limit answers 429 itself; the others that were checked, 401.
+    assert result.statuses[401] == result.password_checks - 1
+
+
+def test_parallel_wrong_passwords_on_the_login_page_make_at_most_the_limit_of_real_checks(argon2_account):
+    result = fire_wrong_passwords(email=argon2_account.email, attempts=50, path=PAGE_LOGIN_PATH)
+    print(f"\nPage 50 parallel wrong passwords: {result.password_checks} Argon2 checks, {dict(result.statuses)}")
+    assert 1 <= result.password_checks <= settings.AXES_FAILURE_LIMIT
+    assert result.server_errors == 0
+    assert set(result.statuses) <= {200, 429}
+
+
+def test_without_the_guard_the_race_is_real(argon2_account, settings):
+    """The control: with only django-axes (the guard backend removed), the same attack makes
+    more checks than the limit, so the test above measures the guard, not luck."""
+    settings.AUTHENTICATION_BACKENDS = [b for b in settings.AUTHENTICATION_BACKENDS if "LoginAttemptGuard" not in b]
+    result = fire_wrong_passwords(email=argon2_account.email, attempts=50, path=API_TOKEN_PATH)
+    print(f"\nAxes alone, 50 parallel: {result.password_checks} Argon2 checks, {dict(result.statuses)}")
+    assert result.password_checks > settings.AXES_FAILURE_LIMIT
