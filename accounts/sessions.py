@@ -27,6 +27,7 @@ LAST_SEEN_WRITE_INTERVAL = timedelta(seconds=30)
 class EndReason:
     SIGNED_OUT = "signed_out"
     SIGNED_OUT_ELSEWHERE = "signed_out_by_user"
+    SIGNED_IN_AGAIN = "signed_in_again"
     IDLE = "idle_timeout"
     ABSOLUTE = "absolute_timeout"
     PASSWORD_CHANGE = "password_change"  # noqa: S105  (a reason, not a password)
@@ -88,7 +89,15 @@ def user_session_current(*, request) -> UserSession | None:
 
 
 def user_session_start(*, request, user: User) -> UserSession:
-    """Called at login (after Django rotated the session key): record this browser session."""
+    """Called at login (after Django rotated the session key): record this browser session.
+
+    Signing in again in the same browser keeps Django's session data, so a row it pointed to
+    is ended here: one browser, one live row."""
+    previous_id = request.session.get(USER_SESSION_ID_KEY)
+    if previous_id is not None:
+        UserSession.objects.filter(pk=previous_id, ended_at__isnull=True).update(
+            ended_at=timezone.now(), end_reason=EndReason.SIGNED_IN_AGAIN
+        )
     user_agent = request.META.get("HTTP_USER_AGENT", "")[:256]
     session = UserSession.objects.create(
         user=user,

@@ -6,7 +6,7 @@ from unittest import mock
 import pytest
 from django.contrib.auth import hashers
 from django.core import mail
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 from freezegun import freeze_time
 
@@ -168,7 +168,6 @@ def test_signup_checks_the_password_policy_and_shows_what_to_change(client):
 
 @pytest.mark.django_db
 def test_signup_refuses_a_password_like_the_name():
-    from django.test import Client
 
     response = signup(Client(), full_name="Bartholomew Quixote", password="Bartholomew-Quixote1")
     assert "too similar" in response.content.decode()
@@ -251,7 +250,6 @@ def test_no_audit_row_or_email_url_carries_the_password(client):
 
 @pytest.mark.django_db
 def test_signup_and_confirmation_need_a_csrf_token(client):
-    from django.test import Client
 
     strict = Client(enforce_csrf_checks=True)
     assert signup(strict).status_code == 403
@@ -268,3 +266,26 @@ def test_a_signed_in_user_is_sent_to_the_dashboard_instead_of_signup(client, mak
     response = signup(client, email="second.account@example.test")
     assert response.status_code == 302 and response["Location"] == reverse("dashboard")
     assert not User.objects.filter(email="second.account@example.test").exists()
+
+
+@pytest.mark.django_db
+def test_an_unverified_account_cannot_obtain_api_tokens_either():
+    """simplejwt's token serializer authenticates through the same backends, which refuse inactive
+    accounts (the token endpoint itself is the login flow's)."""
+    from rest_framework.exceptions import AuthenticationFailed
+    from rest_framework.test import APIRequestFactory
+    from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
+
+    signup(Client())
+    request = APIRequestFactory().post("/api/v1/auth/token/")
+    serializer = TokenObtainPairSerializer(
+        data={"email": "new.patient@example.test", "password": SIGNUP_PASSWORD}, context={"request": request}
+    )
+    with pytest.raises(AuthenticationFailed):
+        serializer.is_valid(raise_exception=True)
+
+    User.objects.filter(email="new.patient@example.test").update(is_active=True)
+    serializer = TokenObtainPairSerializer(
+        data={"email": "new.patient@example.test", "password": SIGNUP_PASSWORD}, context={"request": request}
+    )
+    assert serializer.is_valid(), "the control: once verified, the same credentials work"

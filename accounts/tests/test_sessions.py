@@ -330,3 +330,15 @@ def test_a_superuser_without_a_role_gets_the_staff_idle_timeout(make_user):
     assert idle_timeout_for(operator) == timedelta(seconds=settings.STAFF_IDLE_TIMEOUT_SECONDS)
     assert idle_timeout_for(patient) == timedelta(seconds=settings.PATIENT_IDLE_TIMEOUT_SECONDS)
     assert settings.PATIENT_IDLE_TIMEOUT_SECONDS > settings.STAFF_IDLE_TIMEOUT_SECONDS
+
+
+@pytest.mark.django_db
+def test_signing_in_again_in_the_same_browser_leaves_one_live_session(make_user):
+    user = make_user()
+    client = browser()
+    client.force_login(user)
+    client.force_login(user)  # login() again on the same session, as a second sign-in form would
+    live = UserSession.objects.filter(user=user, ended_at__isnull=True)
+    assert live.count() == 1
+    assert UserSession.objects.get(user=user, ended_at__isnull=False).end_reason == EndReason.SIGNED_IN_AGAIN
+    assert client.get(reverse("dashboard")).status_code == 200
