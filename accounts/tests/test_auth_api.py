@@ -338,3 +338,16 @@ def test_enrolment_through_the_web_then_the_api_works(api_client, make_user, pas
     device = totp_device_start(user=nurse)
     totp_device_confirm(actor=nurse, device=device, code=totp_code(device))
     assert obtain(api_client, nurse.email, password).json()["mfa_required"] is True
+
+
+def test_a_session_passes_staff_endpoints_only_when_verified_by_django_otp(client, make_user):
+    doctor = make_user(Role.DOCTOR)
+    client.force_login(doctor)
+    error_of(client.get(STAFF_ONLY), 403)
+    device = confirmed_device(doctor)
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    assert client.get(STAFF_ONLY).status_code == 200
