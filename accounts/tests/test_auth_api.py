@@ -351,3 +351,19 @@ def test_a_session_passes_staff_endpoints_only_when_verified_by_django_otp(clien
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     assert client.get(STAFF_ONLY).status_code == 200
+
+
+def test_an_unknown_address_is_locked_out_exactly_like_a_known_one(make_user):
+    """The lockout answer reveals no more than a failure does (SECURITY.md item 2)."""
+    known = make_user(Role.PATIENT)
+
+    def answers(email, client_ip):
+        client = APIClient(REMOTE_ADDR=client_ip)  # each its own throttle bucket
+        return [
+            (response.status_code, response.json()["error"]["code"], response.get("Retry-After"))
+            for response in (obtain(client, email, "wrong-password-123") for _ in range(6))
+        ]
+
+    known_answers = answers(known.email, "198.51.100.1")
+    assert known_answers == answers("nobody-here@example.test", "198.51.100.2")
+    assert [status for status, _, _ in known_answers] == [401, 401, 401, 401, 429, 429]
