@@ -24,6 +24,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
+from django.http import JsonResponse
 from django.shortcuts import render
 from rest_framework import exceptions
 
@@ -146,8 +147,6 @@ def lockout_response(request, original_response=None, credentials=None):
 
     It says no more than a failure does: the client is locked for this address whether or not an
     account exists for it."""
-    from django.http import JsonResponse
-
     seconds = cooloff_seconds()
     message = LOCKOUT_MESSAGE.format(minutes=seconds // 60)
     if is_api_request(request):

@@ -100,7 +100,10 @@ class MfaVerifyView(View):
 
 @method_decorator([never_cache, login_required], name="dispatch")
 class MfaSetupView(View):
-    """Enrollment: scan the QR code (or type the secret), confirm with a code, get recovery codes."""
+    """Enrollment: scan the QR code (or type the secret), confirm with a code, get recovery codes.
+
+    Showing the page creates the user's pending (unconfirmed) device on first visit, so the secret
+    stays the same across reloads; a pending device counts for nothing until confirmed."""
 
     template_name = "accounts/mfa_setup.html"
 
