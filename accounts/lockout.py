@@ -108,6 +108,22 @@ def is_locked(request, *, username: str) -> bool:
     return AxesProxyHandler.is_locked(request, credentials_for(username))
 
 
+def second_factor_allowed(request, *, user) -> bool:
+    """Before checking a code: False (and the refusal audited, the request flagged for axes'
+    lockout answer) when this account + client is locked or out of attempts."""
+    if not is_locked(request, username=user.email) and attempt_reserve(username=user.email, ip=request.client_ip):
+        return True
+    request.axes_locked_out = True
+    record_security_event(
+        action="auth.lockout",
+        outcome=Outcome.DENIED,
+        actor=user,
+        target_user=user,
+        details={"known_account": True, "path": request.path_info[:100]},
+    )
+    return False
+
+
 def record_failure(request, *, username: str, sender) -> bool:
     """Count a failed second factor with axes, as a failed password is. True if now locked out."""
     AxesProxyHandler.user_login_failed(sender, credentials_for(username), request)

@@ -79,9 +79,7 @@ class MfaVerifyView(View):
         if not form.is_valid():
             return render(request, self.template_name, {"form": form, "next": next_url})
         user = request.user
-        if lockout.is_locked(request, username=user.email) or not lockout.attempt_reserve(
-            username=user.email, ip=request.client_ip
-        ):
+        if not lockout.second_factor_allowed(request, user=user):
             return self._locked_out(request)
         device = mfa_verify(user=user, code=form.cleaned_data["code"])
         if device is None:
