@@ -13,10 +13,7 @@ class LockoutAwareOTPAdminAuthenticationForm(OTPAdminAuthenticationForm):
         if user is None:
             return
         request = self.request
-        if lockout.is_locked(request, username=user.email) or not lockout.attempt_reserve(
-            username=user.email, ip=request.client_ip
-        ):
-            request.axes_locked_out = True
+        if not lockout.second_factor_allowed(request, user=user):
             raise forms.ValidationError(lockout.LOCKOUT_MESSAGE.format(minutes=lockout.cooloff_seconds() // 60))
         try:
             super().clean_otp(user)

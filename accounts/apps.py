@@ -13,6 +13,6 @@ class AccountsConfig(AppConfig):
 
         post_migrate.connect(sync_roles_after_migrate, dispatch_uid="accounts.sync_roles")
 
-        from accounts import lockout_admin
+        from accounts import security_admin
 
-        lockout_admin.install()
+        security_admin.install()

@@ -24,6 +24,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
+from django.http import JsonResponse
 from django.shortcuts import render
 from rest_framework import exceptions
 
@@ -107,6 +108,22 @@ def is_locked(request, *, username: str) -> bool:
     return AxesProxyHandler.is_locked(request, credentials_for(username))
 
 
+def second_factor_allowed(request, *, user) -> bool:
+    """Before checking a code: False (and the refusal audited, the request flagged for axes'
+    lockout answer) when this account + client is locked or out of attempts."""
+    if not is_locked(request, username=user.email) and attempt_reserve(username=user.email, ip=request.client_ip):
+        return True
+    request.axes_locked_out = True
+    record_security_event(
+        action="auth.lockout",
+        outcome=Outcome.DENIED,
+        actor=user,
+        target_user=user,
+        details={"known_account": True, "path": request.path_info[:100]},
+    )
+    return False
+
+
 def record_failure(request, *, username: str, sender) -> bool:
     """Count a failed second factor with axes, as a failed password is. True if now locked out."""
     AxesProxyHandler.user_login_failed(sender, credentials_for(username), request)
@@ -146,8 +163,6 @@ def lockout_response(request, original_response=None, credentials=None):
 
     It says no more than a failure does: the client is locked for this address whether or not an
     account exists for it."""
-    from django.http import JsonResponse
-
     seconds = cooloff_seconds()
     message = LOCKOUT_MESSAGE.format(minutes=seconds // 60)
     if is_api_request(request):

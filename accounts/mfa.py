@@ -82,6 +82,14 @@ def _replace_recovery_codes(user) -> list[str]:
     return codes
 
 
+def _end_api_sessions(user) -> None:
+    """An MFA change ends the user's API sessions (refresh tokens). Ending their other browser
+    sessions is accounts.services.user_end_sessions (the sessions work of issue #3)."""
+    from accounts.tokens import refresh_tokens_revoke_all
+
+    refresh_tokens_revoke_all(user=user)
+
+
 @transaction.atomic
 def totp_device_confirm(*, actor, device: TOTPDevice, code: str) -> list[str] | None:
     """Confirm the pending device with a code from it. Returns the new recovery codes (to be
@@ -94,6 +102,7 @@ def totp_device_confirm(*, actor, device: TOTPDevice, code: str) -> list[str] | 
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=actor, confirmed=False).delete()
     codes = _replace_recovery_codes(actor)
+    _end_api_sessions(actor)
     record_security_event(action="mfa.enroll", actor=actor, target_user=actor, details={"recovery_codes": len(codes)})
     return codes
 
@@ -102,10 +111,21 @@ def totp_device_confirm(*, actor, device: TOTPDevice, code: str) -> list[str] | 
 def recovery_codes_regenerate(*, actor) -> list[str]:
     """New recovery codes for the actor; the old ones stop working. Returns them, to show once."""
     codes = _replace_recovery_codes(actor)
+    _end_api_sessions(actor)
     record_security_event(
         action="mfa.recovery_codes_regenerate", actor=actor, target_user=actor, details={"count": len(codes)}
     )
     return codes
+
+
+@transaction.atomic
+def mfa_reset(*, actor, user) -> None:
+    """An administrator removes the user's authenticator and recovery codes (a lost phone). The
+    user's API sessions end; at the next sign-in a staff user must enrol again."""
+    TOTPDevice.objects.filter(user=user).delete()
+    RecoveryCodeDevice.objects.filter(user=user).delete()
+    _end_api_sessions(user)
+    record_security_event(action="mfa.reset", actor=actor, target_user=user)
 
 
 def mfa_verify(*, user, code: str):

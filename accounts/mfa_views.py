@@ -79,9 +79,7 @@ class MfaVerifyView(View):
         if not form.is_valid():
             return render(request, self.template_name, {"form": form, "next": next_url})
         user = request.user
-        if lockout.is_locked(request, username=user.email) or not lockout.attempt_reserve(
-            username=user.email, ip=request.client_ip
-        ):
+        if not lockout.second_factor_allowed(request, user=user):
             return self._locked_out(request)
         device = mfa_verify(user=user, code=form.cleaned_data["code"])
         if device is None:
@@ -100,7 +98,10 @@ class MfaVerifyView(View):
 
 @method_decorator([never_cache, login_required], name="dispatch")
 class MfaSetupView(View):
-    """Enrollment: scan the QR code (or type the secret), confirm with a code, get recovery codes."""
+    """Enrollment: scan the QR code (or type the secret), confirm with a code, get recovery codes.
+
+    Showing the page creates the user's pending (unconfirmed) device on first visit, so the secret
+    stays the same across reloads; a pending device counts for nothing until confirmed."""
 
     template_name = "accounts/mfa_setup.html"
 

@@ -379,6 +379,8 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_SENSITIVE_PARAMETERS = ["password", "code", "otp_token", "mfa_token", "refresh", "csrfmiddlewaretoken"]
 # A larger limit per client IP, whatever the account (password spraying).
 LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=50)
+# TOTP secrets never appear in the admin: whoever reads one holds that user's second factor.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # django-otp's own back-off after a wrong TOTP code (seconds double from this factor).
 OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_TOTP_THROTTLE_FACTOR", default=1)
 

@@ -130,9 +130,7 @@ class TokenMfaApi(AuthApi):
             user, jti = mfa_token_user(body.validated_data["mfa_token"])
         except InvalidTokenUse:
             raise InvalidToken(INVALID_TOKEN) from None
-        if lockout.is_locked(http_request, username=user.email) or not lockout.attempt_reserve(
-            username=user.email, ip=http_request.client_ip
-        ):
+        if not lockout.second_factor_allowed(http_request, user=user):
             raise lockout.LockedOut()
         if mfa_verify(user=user, code=body.validated_data["code"]) is None:
             if lockout.record_failure(http_request, username=user.email, sender=TokenMfaApi):

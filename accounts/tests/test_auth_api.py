@@ -338,3 +338,32 @@ def test_enrolment_through_the_web_then_the_api_works(api_client, make_user, pas
     device = totp_device_start(user=nurse)
     totp_device_confirm(actor=nurse, device=device, code=totp_code(device))
     assert obtain(api_client, nurse.email, password).json()["mfa_required"] is True
+
+
+def test_a_session_passes_staff_endpoints_only_when_verified_by_django_otp(client, make_user):
+    doctor = make_user(Role.DOCTOR)
+    client.force_login(doctor)
+    error_of(client.get(STAFF_ONLY), 403)
+    device = confirmed_device(doctor)
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    assert client.get(STAFF_ONLY).status_code == 200
+
+
+def test_an_unknown_address_is_locked_out_exactly_like_a_known_one(make_user):
+    """The lockout answer reveals no more than a failure does (SECURITY.md item 2)."""
+    known = make_user(Role.PATIENT)
+
+    def answers(email, client_ip):
+        client = APIClient(REMOTE_ADDR=client_ip)  # each its own throttle bucket
+        return [
+            (response.status_code, response.json()["error"]["code"], response.get("Retry-After"))
+            for response in (obtain(client, email, "wrong-password-123") for _ in range(6))
+        ]
+
+    known_answers = answers(known.email, "198.51.100.1")
+    assert known_answers == answers("nobody-here@example.test", "198.51.100.2")
+    assert [status for status, _, _ in known_answers] == [401, 401, 401, 401, 429, 429]

@@ -2,6 +2,8 @@
 concurrent wrong passwords against one account make at most AXES_FAILURE_LIMIT real Argon2
 checks and no 5xx. django-axes alone makes 12-16 checks at 50 (axes #592)."""
 
+from unittest import mock
+
 import pytest
 from django.conf import settings
 from django.test import override_settings
@@ -51,3 +53,43 @@ def test_without_the_guard_the_race_is_real(argon2_account, settings):
     result = fire_wrong_passwords(email=argon2_account.email, attempts=50, path=API_TOKEN_PATH)
     print(f"\nAxes alone, 50 parallel: {result.password_checks} Argon2 checks, {dict(result.statuses)}")
     assert result.password_checks > settings.AXES_FAILURE_LIMIT
+
+
+def test_parallel_use_of_one_refresh_token_rotates_it_once_and_counts_the_rest_as_reuse(make_user):
+    """The row lock in accounts.tokens.refresh_token_rotate: of 10 parallel refreshes with one
+    token, exactly one gets a new pair; the others are reuse, which revokes that new pair too."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+    from django.test import Client
+
+    from accounts.api.views import AuthApi
+    from accounts.tokens import token_pair_issue
+    from audit.models import AuditEvent
+
+    patient = make_user(Role.PATIENT)
+    pair = token_pair_issue(user=patient, mfa=False)
+    barrier = threading.Barrier(10)
+
+    def refresh(_):
+        client = Client(raise_request_exception=False)
+        barrier.wait()
+        try:
+            response = client.post(
+                "/api/v1/auth/token/refresh/", {"refresh": pair["refresh"]}, content_type="application/json"
+            )
+            return response.status_code, response.json()
+        finally:
+            connections.close_all()
+
+    with mock.patch.object(AuthApi, "throttle_classes", []), ThreadPoolExecutor(max_workers=10) as pool:
+        results = list(pool.map(refresh, range(10)))
+    statuses = sorted(status for status, _ in results)
+    assert statuses == [200] + [401] * 9
+    winner = next(body for status, body in results if status == 200)
+    assert AuditEvent.objects.filter(action="auth.token_reuse", target_user_id=patient.pk).exists()
+    again = Client().post(
+        "/api/v1/auth/token/refresh/", {"refresh": winner["refresh"]}, content_type="application/json"
+    )
+    assert again.status_code == 401, "the reuse revoked the pair the winner got"

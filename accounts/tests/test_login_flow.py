@@ -191,6 +191,7 @@ def test_wrong_codes_lock_the_code_step_and_end_the_half_signed_in_session(clien
         statuses.append(client.post(VERIFY, {"code": wrong_code(device)}).status_code)
     # The password took one of the 5 attempts: four wrong codes are answered, the fifth locks.
     assert statuses == [200] * (settings.AXES_FAILURE_LIMIT - 1) + [429]
+    assert AuditEvent.objects.filter(action="auth.lockout", target_user_id=doctor.pk, outcome="denied").exists()
     assert client.get(DASHBOARD)["Location"].startswith(LOGIN), "signed out"
     assert post_password(client, doctor, password).status_code == 429, "and the password step is locked too"
 

@@ -120,3 +120,38 @@ def test_no_code_or_secret_reaches_the_audit_log(make_user):
     logged = json.dumps(list(AuditEvent.objects.values("details", "action")))
     for secret in [*codes, code, device.key, "999999"]:
         assert secret not in logged
+
+
+def test_an_mfa_change_ends_the_users_api_sessions(make_user):
+    from accounts.tokens import InvalidTokenUse, refresh_token_rotate, token_pair_issue
+
+    user = make_user(Role.PATIENT)
+    before = token_pair_issue(user=user, mfa=False)
+    _enrol(user)
+    with pytest.raises(InvalidTokenUse):
+        refresh_token_rotate(raw=before["refresh"])
+    after_enrol = token_pair_issue(user=user, mfa=True)
+    recovery_codes_regenerate(actor=user)
+    with pytest.raises(InvalidTokenUse):
+        refresh_token_rotate(raw=after_enrol["refresh"])
+
+
+def test_an_admin_reset_removes_the_authenticator_and_recovery_codes(make_user, otp_login):
+    from django.urls import reverse
+
+    nurse = make_user(Role.NURSE)
+    device, _ = _enrol(nurse)
+    admin = make_user(Role.ADMIN)
+    client = otp_login(admin)
+    # The admin sees the device but never its secret.
+    assert client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk])).status_code == 200
+    assert device.key not in client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk])).content.decode()
+    assert client.get(reverse("admin:otp_totp_totpdevice_config", args=[device.pk])).status_code == 403
+    assert client.get(reverse("admin:otp_totp_totpdevice_qrcode", args=[device.pk])).status_code == 403
+
+    response = client.post(reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not mfa_enrolled(nurse)
+    assert not RecoveryCodeDevice.objects.filter(user=nurse).exists()
+    event = AuditEvent.objects.get(action="mfa.reset")
+    assert event.actor_id == admin.pk and event.target_user_id == nurse.pk
