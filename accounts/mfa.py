@@ -82,16 +82,18 @@ def _replace_recovery_codes(user) -> list[str]:
     return codes
 
 
-def _end_api_sessions(user) -> None:
-    """An MFA change ends the user's API sessions (refresh tokens). Ending their other browser
-    sessions is accounts.services.user_end_sessions (the sessions work of issue #3)."""
-    from accounts.tokens import refresh_tokens_revoke_all
+def _end_other_sessions(user, *, actor, except_session_key: str | None) -> None:
+    """An MFA change ends the user's other browser sessions and all their refresh tokens: whoever
+    held them signed in under the old second factor."""
+    from accounts.sessions import EndReason, user_end_sessions
 
-    refresh_tokens_revoke_all(user=user)
+    user_end_sessions(user=user, except_session_key=except_session_key, reason=EndReason.MFA_CHANGE, actor=actor)
 
 
 @transaction.atomic
-def totp_device_confirm(*, actor, device: TOTPDevice, code: str) -> list[str] | None:
+def totp_device_confirm(
+    *, actor, device: TOTPDevice, code: str, current_session_key: str | None = None
+) -> list[str] | None:
     """Confirm the pending device with a code from it. Returns the new recovery codes (to be
     shown once), or None when the code is wrong."""
     device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=actor, confirmed=False)
@@ -102,16 +104,16 @@ def totp_device_confirm(*, actor, device: TOTPDevice, code: str) -> list[str] | 
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=actor, confirmed=False).delete()
     codes = _replace_recovery_codes(actor)
-    _end_api_sessions(actor)
+    _end_other_sessions(actor, actor=actor, except_session_key=current_session_key)
     record_security_event(action="mfa.enroll", actor=actor, target_user=actor, details={"recovery_codes": len(codes)})
     return codes
 
 
 @transaction.atomic
-def recovery_codes_regenerate(*, actor) -> list[str]:
+def recovery_codes_regenerate(*, actor, current_session_key: str | None = None) -> list[str]:
     """New recovery codes for the actor; the old ones stop working. Returns them, to show once."""
     codes = _replace_recovery_codes(actor)
-    _end_api_sessions(actor)
+    _end_other_sessions(actor, actor=actor, except_session_key=current_session_key)
     record_security_event(
         action="mfa.recovery_codes_regenerate", actor=actor, target_user=actor, details={"count": len(codes)}
     )
@@ -121,10 +123,10 @@ def recovery_codes_regenerate(*, actor) -> list[str]:
 @transaction.atomic
 def mfa_reset(*, actor, user) -> None:
     """An administrator removes the user's authenticator and recovery codes (a lost phone). The
-    user's API sessions end; at the next sign-in a staff user must enrol again."""
+    user's sessions and refresh tokens end; at the next sign-in a staff user must enrol again."""
     TOTPDevice.objects.filter(user=user).delete()
     RecoveryCodeDevice.objects.filter(user=user).delete()
-    _end_api_sessions(user)
+    _end_other_sessions(user, actor=actor, except_session_key=None)
     record_security_event(action="mfa.reset", actor=actor, target_user=user)
 
 

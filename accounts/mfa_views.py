@@ -117,7 +117,12 @@ class MfaSetupView(View):
         if not form.is_valid():
             return self._render(request, form)
         device = totp_device_start(user=request.user)
-        codes = totp_device_confirm(actor=request.user, device=device, code=form.cleaned_data["code"])
+        codes = totp_device_confirm(
+            actor=request.user,
+            device=device,
+            code=form.cleaned_data["code"],
+            current_session_key=request.session.session_key,
+        )
         if codes is None:
             form.add_error("code", form.error_messages["invalid_code"])
             return self._render(request, form)
@@ -150,4 +155,8 @@ class RecoveryCodesView(View):
         return render(request, "accounts/mfa_recovery_codes.html", {"remaining": device.remaining if device else 0})
 
     def post(self, request):
-        return _render_recovery_codes(request, recovery_codes_regenerate(actor=request.user), first_time=False)
+        return _render_recovery_codes(
+            request,
+            recovery_codes_regenerate(actor=request.user, current_session_key=request.session.session_key),
+            first_time=False,
+        )

@@ -1,5 +1,5 @@
 """Admin for sign-in security: django-axes' lockouts (clearing one is audited) and authenticator
-resets (deleting a TOTP device runs accounts.mfa.mfa_reset: recovery codes and API sessions go too).
+resets (deleting a TOTP device runs accounts.mfa.mfa_reset: recovery codes, sessions and refresh tokens go too).
 
 TOTP secrets are never shown in the admin (OTP_ADMIN_HIDE_SENSITIVE_DATA): whoever reads a secret
 holds the second factor."""

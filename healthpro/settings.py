@@ -103,11 +103,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    # A signed-in user who still owes the second factor reaches only the MFA pages (issue #3).
-    "accounts.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle and absolute timeouts, revoked sessions (accounts.sessions); after messages, to say why.
     "accounts.middleware.UserSessionMiddleware",
+    # After the session rules (an ended session is signed out first): a signed-in user who still
+    # owes the second factor reaches only the MFA pages.
+    "accounts.middleware.SecondFactorRequiredMiddleware",
     # Last, as django-axes asks, so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -376,7 +377,16 @@ AXES_USERNAME_CALLABLE = "accounts.lockout.axes_username"
 # an account locked for ever).
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # Never copied into axes' stored request data.
-AXES_SENSITIVE_PARAMETERS = ["password", "code", "otp_token", "mfa_token", "refresh", "csrfmiddlewaretoken"]
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "password",
+    "code",
+    "otp_token",
+    "mfa_token",
+    "refresh",
+    "csrfmiddlewaretoken",
+]
 # A larger limit per client IP, whatever the account (password spraying).
 LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=50)
 # TOTP secrets never appear in the admin: whoever reads one holds that user's second factor.

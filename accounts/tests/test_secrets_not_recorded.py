@@ -78,3 +78,20 @@ def test_no_secret_of_a_sign_in_is_stored_or_logged(client, make_user, password,
     for code in codes:
         assert code not in free_form
         assert not any(code in message for message in caplog.messages)
+
+
+@pytest.mark.django_db
+def test_sign_in_logs_name_neither_the_address_nor_the_client(client, make_user, password, caplog):
+    """django-axes logs every attempt with the username and IP unless told they are sensitive: an
+    e-mail address identifies a patient, and neither belongs in the application logs."""
+    patient = make_user(Role.PATIENT, email="canary.patient.81c2@example.test")
+    caplog.set_level(logging.DEBUG)
+    client.post(
+        reverse("accounts:login"), {"username": patient.email, "password": "wrong"}, REMOTE_ADDR="198.51.100.77"
+    )
+    client.post(
+        reverse("accounts:login"), {"username": patient.email, "password": password}, REMOTE_ADDR="198.51.100.77"
+    )
+    assert any("AXES" in message for message in caplog.messages), "axes did log the attempts"
+    assert "canary.patient.81c2" not in caplog.text
+    assert "198.51.100.77" not in caplog.text
