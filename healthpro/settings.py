@@ -338,3 +338,9 @@ LOGGING = {
 # ---------------------------------------------------------------- HealthPro
 STAFF_IDLE_TIMEOUT_SECONDS = env.int("STAFF_IDLE_TIMEOUT_SECONDS", default=15 * 60)
 CSRF_FAILURE_VIEW = "healthpro.views.csrf_failure"
+
+# ---------------------------------------------------------------- records (issue #4)
+# Encrypted uploads live here, outside any folder the web server or whitenoise serves.
+DOCUMENTS_DIR = Path(env.str("DOCUMENTS_DIR", default=str(BASE_DIR / "var" / "documents")))
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+BREAK_GLASS_MINUTES = env.int("BREAK_GLASS_MINUTES", default=60)
