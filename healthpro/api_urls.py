@@ -1,6 +1,6 @@
 """Everything under /api/v1/. Later issues include their apps' API urls here."""
 
-from django.urls import path
+from django.urls import include, path
 
 from healthpro import api_docs, views
 
@@ -8,4 +8,6 @@ urlpatterns = [
     path("health/", views.HealthApi.as_view(), name="api-health"),
     path("schema/", api_docs.SchemaApi.as_view(), name="api-schema"),
     path("docs/", api_docs.SwaggerDocsView.as_view(url_name="api-schema"), name="api-docs"),
+    # records (issue #4)
+    path("", include("records.api.urls")),
 ]

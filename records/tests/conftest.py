@@ -48,3 +48,24 @@ def patient(receptionist, patient_user, doctor, nurse):
     add_to_care_team(record, doctor, actor=receptionist)
     add_to_care_team(record, nurse, actor=receptionist)
     return record
+
+
+@pytest.fixture(autouse=True)
+def _documents_dir(settings, tmp_path):
+    """Each test stores documents in its own folder."""
+    settings.DOCUMENTS_DIR = tmp_path / "documents"
+    return settings.DOCUMENTS_DIR
+
+
+@pytest.fixture
+def jwt_client():
+    """An API client authenticated the way other systems are: a JWT access token."""
+    from rest_framework.test import APIClient
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    def client_for(user):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
+        return client
+
+    return client_for
