@@ -269,3 +269,34 @@ def patient_access_history(*, user) -> list[dict]:
         }
         for event in events
     ]
+
+
+def appointments_today(*, user) -> list:
+    """Today's appointments (UTC day): all of them for a receptionist, a clinician's own for a
+    doctor or nurse (of patients they may see). The access event names the patients."""
+    from django.utils import timezone
+
+    from records.models import Appointment
+
+    role = policies.role_of(user)
+    if role not in (policies.Role.RECEPTIONIST, *policies.CLINICAL_ROLES):
+        raise PermissionDenied("Your role has no appointment list.")
+    start = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    queryset = Appointment.objects.filter(
+        starts_at__gte=start,
+        starts_at__lt=start + timezone.timedelta(days=1),
+        patient__in=policies.visible_patients(user),
+    ).select_related("patient", "clinician")
+    if role in policies.CLINICAL_ROLES:
+        queryset = queryset.filter(clinician=user)
+    with transaction.atomic():
+        appointments = list(queryset.order_by("starts_at", "id")[:500])
+        record_access(
+            actor=user,
+            patient_id=None,
+            record_type="appointment",
+            action="appointment.list_today",
+            purpose=_list_purpose(user),
+            details={"patient_ids": sorted({appointment.patient_id for appointment in appointments})},
+        )
+    return appointments

@@ -435,11 +435,11 @@ def test_form_field_include_renders_help_text_optional_marker_and_checkboxes():
     ("role", "links"),
     [
         (Role.ADMIN, ["Dashboard", "Administration", "API docs"]),
-        (Role.COMPLIANCE, ["Dashboard", "Administration", "API docs"]),
-        (Role.DOCTOR, ["Dashboard", "API docs"]),
-        (Role.NURSE, ["Dashboard", "API docs"]),
-        (Role.RECEPTIONIST, ["Dashboard", "API docs"]),
-        (Role.PATIENT, ["Dashboard"]),
+        (Role.COMPLIANCE, ["Dashboard", "Administration", "Break-the-glass reviews", "API docs"]),
+        (Role.DOCTOR, ["Dashboard", "Patients", "Today", "Break-the-glass", "API docs"]),
+        (Role.NURSE, ["Dashboard", "Patients", "Today", "Break-the-glass", "API docs"]),
+        (Role.RECEPTIONIST, ["Dashboard", "Patients", "Today", "API docs"]),
+        (Role.PATIENT, ["Dashboard", "My record"]),
         (None, ["Dashboard"]),
     ],
 )
