@@ -45,3 +45,16 @@ def roles_required(*roles: Role):
 STAFF_WITH_PATIENTS = (Role.RECEPTIONIST, Role.DOCTOR, Role.NURSE)
 CLINICIANS = (Role.DOCTOR, Role.NURSE)
 CHART_READERS = (Role.RECEPTIONIST, Role.DOCTOR, Role.NURSE, Role.ADMIN, Role.COMPLIANCE)
+
+
+def patient_visible(view):
+    """404 for a patient the user may not see, before anything else (the method included), so
+    that such a patient answers exactly like a missing one to every request."""
+    from records.selectors import patient_for
+
+    @wraps(view)
+    def wrapped(request, patient_id, *args, **kwargs):
+        patient_for(user=request.user, patient_id=patient_id, action=request.method.lower())
+        return view(request, patient_id, *args, **kwargs)
+
+    return wrapped

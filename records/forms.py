@@ -53,25 +53,19 @@ def record_form_class(record_type_name: str, *, user, patient):
     model = record_type_for(record_type_name).model
     fields = record_fields(record_type_name)
 
-    class RecordForm(forms.ModelForm):
-        class Meta:
-            pass
-
+    class RecordFormBase(forms.ModelForm):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             if "encounter" in self.fields:
                 self.fields["encounter"].queryset = Encounter.objects.filter(patient=patient)
             if "clinician" in self.fields:
                 self.fields["clinician"].queryset = clinicians()
-                self.fields["clinician"].label_from_instance = lambda user: user.full_name or user.email
+                self.fields["clinician"].label_from_instance = lambda member: member.full_name or member.email
             if model is ClinicalNote and "kind" in self.fields:
                 allowed = policies.note_kinds_for(user)
                 self.fields["kind"].choices = [c for c in ClinicalNote.Kind.choices if c[0] in allowed]
 
-    RecordForm.Meta.model = model
-    RecordForm.Meta.fields = fields
-    RecordForm.Meta.widgets = _widgets(fields)
-    return RecordForm
+    return forms.modelform_factory(model, form=RecordFormBase, fields=fields, widgets=_widgets(fields))
 
 
 class NoteAmendForm(forms.Form):

@@ -135,3 +135,11 @@ def may_review_break_glass(user) -> bool:
     """Compliance officers review break-the-glass accesses. A role check, not a records
     permission: the compliance role holds no permission on clinical models (accounts.roles)."""
     return role_of(user) is Role.COMPLIANCE
+
+
+def can_edit_record(user, purpose: str | None, record_type, record) -> bool:
+    """Draft notes are changed by their author only (signed ones never); other records with the
+    type's change permission."""
+    if record_type.model is ClinicalNote:
+        return purpose == Purpose.CARE_TEAM and not record.is_signed and record.author_id == user.pk
+    return can_write(user, purpose, record_type.change_permission)

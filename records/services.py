@@ -74,6 +74,13 @@ def _deny(*, actor, patient_id, record_type: str, action: str, message: str):
     return PermissionDenied(message)
 
 
+def authorize_write(*, actor, patient_id, permission: str, record_type: str, action: str) -> tuple[Patient, str]:
+    """The patient and purpose if `actor` may use `permission` on them: Http404 if they cannot see
+    the patient, PermissionDenied if they may not do this. Views call it before validating input,
+    so that a refusal is a refusal whatever the body; every service calls it again."""
+    return _authorize(actor=actor, patient_id=patient_id, permission=permission, record_type=record_type, action=action)
+
+
 def _authorize(*, actor, patient_id, permission: str, record_type: str, action: str) -> tuple[Patient, str]:
     patient, purpose = patient_for(user=actor, patient_id=patient_id, record_type=record_type, action=action)
     if not policies.can_write(actor, purpose, permission):
@@ -287,13 +294,12 @@ def record_update(*, actor, patient_id, record_type_name: str, record_id, data: 
         record = record_type.model.objects.select_for_update().filter(patient=patient, pk=_as_id(record_id)).first()
         if record is None:
             raise Http404(NOT_FOUND_MESSAGE)
-        if is_note:
-            if record.is_signed:
-                raise ValidationError("A signed note cannot be changed; add an amendment instead.")
-            if record.author_id != actor.pk:
-                raise PermissionDenied("Only the author may change a draft note.")
-            if "kind" in data and data["kind"] not in policies.note_kinds_for(actor):
-                raise ValidationError({"kind": "Your role may not write this kind of note."})
+        if is_note and record.is_signed:
+            raise ValidationError("A signed note cannot be changed; add an amendment instead.")
+        if not policies.can_edit_record(actor, purpose, record_type, record):
+            raise PermissionDenied("Only the author may change a draft note.")
+        if is_note and "kind" in data and data["kind"] not in policies.note_kinds_for(actor):
+            raise ValidationError({"kind": "Your role may not write this kind of note."})
         for name, value in data.items():
             setattr(record, name, value)
         changed = list(data)

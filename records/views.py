@@ -9,11 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import Role
 from records import policies, selectors, services
-from records.access import CLINICIANS, STAFF_WITH_PATIENTS, roles_required
+from records.access import CLINICIANS, STAFF_WITH_PATIENTS, patient_visible, roles_required
 from records.api.views import document_response
 from records.forms import (
     BreakGlassForm,
@@ -94,6 +94,7 @@ def _section(name, records, patient, user, purpose):
 
 
 @roles_required(*STAFF_WITH_PATIENTS)
+@require_GET
 def patient_search(request):
     form = PatientSearchForm(request.GET or None)
     patients, total = [], None
@@ -128,6 +129,7 @@ def patient_register(request):
 
 
 @roles_required(*ALL_ROLES)
+@patient_visible
 @require_http_methods(["GET", "POST"])
 def patient_edit(request, patient_id):
     patient, _ = selectors.patient_get(user=request.user, patient_id=patient_id)
@@ -145,6 +147,8 @@ def patient_edit(request, patient_id):
 
 
 @roles_required(*ALL_ROLES)
+@patient_visible
+@require_GET
 def patient_chart(request, patient_id):
     chart = selectors.patient_chart(user=request.user, patient_id=patient_id)
     user, purpose = request.user, chart.purpose
@@ -167,6 +171,7 @@ def patient_chart(request, patient_id):
 
 
 @roles_required(*ALL_ROLES)
+@patient_visible
 @require_http_methods(["GET", "POST"])
 def record_add(request, patient_id, record_type_name):
     if record_type_name not in RECORD_TYPES:
@@ -197,6 +202,7 @@ def record_add(request, patient_id, record_type_name):
 
 
 @roles_required(*ALL_ROLES)
+@patient_visible
 @require_http_methods(["GET", "POST"])
 def record_edit(request, patient_id, record_type_name, record_id):
     if record_type_name not in RECORD_TYPES:
@@ -204,6 +210,9 @@ def record_edit(request, patient_id, record_type_name, record_id):
     record = selectors.record_get(
         user=request.user, patient_id=patient_id, record_type_name=record_type_name, record_id=record_id
     )
+    purpose = policies.purpose_for(request.user, record.patient)
+    if not policies.can_edit_record(request.user, purpose, RECORD_TYPES[record_type_name], record):
+        raise PermissionDenied
     form_class = record_form_class(record_type_name, user=request.user, patient=record.patient)
     form = form_class(request.POST or None, instance=record)
     if request.method == "POST" and form.is_valid():
@@ -229,6 +238,7 @@ def record_edit(request, patient_id, record_type_name, record_id):
 
 
 @roles_required(*ALL_ROLES)
+@patient_visible
 @require_POST
 def note_sign(request, patient_id, note_id):
     try:
@@ -240,6 +250,7 @@ def note_sign(request, patient_id, note_id):
 
 
 @roles_required(*ALL_ROLES)
+@patient_visible
 @require_http_methods(["GET", "POST"])
 def note_amend(request, patient_id, note_id):
     original = selectors.record_get(
@@ -264,6 +275,7 @@ def note_amend(request, patient_id, note_id):
 
 
 @roles_required(*ALL_ROLES)
+@patient_visible
 @require_http_methods(["GET", "POST"])
 def care_team_add(request, patient_id):
     patient, purpose = selectors.patient_for(user=request.user, patient_id=patient_id, record_type="care_team")
@@ -287,6 +299,7 @@ def care_team_add(request, patient_id):
 
 
 @roles_required(*ALL_ROLES)
+@patient_visible
 @require_POST
 def care_team_end(request, patient_id, membership_id):
     services.care_team_end(actor=request.user, patient_id=patient_id, membership_id=membership_id)
@@ -295,6 +308,7 @@ def care_team_end(request, patient_id, membership_id):
 
 
 @roles_required(*ALL_ROLES)
+@patient_visible
 @require_http_methods(["GET", "POST"])
 def document_upload(request, patient_id):
     patient, purpose = selectors.patient_for(user=request.user, patient_id=patient_id, record_type="document")
@@ -323,12 +337,15 @@ def document_upload(request, patient_id):
 
 
 @roles_required(*ALL_ROLES)
+@patient_visible
+@require_GET
 def document_download(request, patient_id, document_id):
     document, content = selectors.document_download(user=request.user, patient_id=patient_id, document_id=document_id)
     return document_response(document, content)
 
 
 @roles_required(*ALL_ROLES)
+@patient_visible
 @require_POST
 def document_delete(request, patient_id, document_id):
     services.document_delete(actor=request.user, patient_id=patient_id, document_id=document_id)
@@ -337,6 +354,7 @@ def document_delete(request, patient_id, document_id):
 
 
 @roles_required(*STAFF_WITH_PATIENTS)
+@require_GET
 def appointments_today(request):
     appointments = selectors.appointments_today(user=request.user)
     return render(request, "records/today.html", {"appointments": appointments})
@@ -364,6 +382,7 @@ def break_glass(request):
 
 
 @roles_required(Role.COMPLIANCE)
+@require_GET
 def break_glass_reviews(request):
     status = request.GET.get("status") or "pending"
     accesses = list(selectors.break_glass_review_list(user=request.user, status=status)[:200])
@@ -402,6 +421,7 @@ def _own_patient(request) -> Patient:
 
 
 @roles_required(Role.PATIENT)
+@require_GET
 def portal_home(request):
     if not Patient.objects.filter(user=request.user).exists():
         return render(request, "portal/no_record.html")
@@ -410,6 +430,7 @@ def portal_home(request):
 
 
 @roles_required(Role.PATIENT)
+@require_GET
 def portal_document_download(request, document_id):
     document, content = selectors.document_download(
         user=request.user, patient_id=_own_patient(request).pk, document_id=document_id
@@ -418,6 +439,7 @@ def portal_document_download(request, document_id):
 
 
 @roles_required(Role.PATIENT)
+@require_GET
 def portal_access_log(request):
     return render(request, "portal/access_log.html", {"entries": selectors.patient_access_history(user=request.user)})
 

@@ -5,6 +5,7 @@ same as for a missing one, whatever the method, including methods the endpoint d
 (PatientScopedApi.http_method_not_allowed resolves the patient first).
 """
 
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -15,7 +16,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from records import selectors, services
+from records import policies, selectors, services
 from records.api.serializers import (
     RECORD_SERIALIZERS,
     BreakGlassAccessSerializer,
@@ -55,10 +56,6 @@ class PatientScopedApi(RecordsApi):
     def http_method_not_allowed(self, request, *args, **kwargs):
         selectors.patient_for(user=request.user, patient_id=kwargs.get("patient_id"), action=request.method.lower())
         return super().http_method_not_allowed(request, *args, **kwargs)
-
-    def scoped_patient(self) -> Patient:
-        """The patient of the URL, for validating related ids; 404 if not visible."""
-        return selectors.patient_for(user=self.request.user, patient_id=self.kwargs["patient_id"])[0]
 
 
 SEARCH_PARAMETERS = [
@@ -122,7 +119,13 @@ class PatientDetailApi(PatientScopedApi):
         description="Change demographics (receptionists).",
     )
     def patch(self, request, patient_id, *args, **kwargs):
-        self.scoped_patient()
+        services.authorize_write(
+            actor=request.user,
+            patient_id=patient_id,
+            permission="records.change_patient",
+            record_type="patient",
+            action="update",
+        )
         serializer = PatientSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         patient = services.patient_update(actor=request.user, patient_id=patient_id, data=serializer.validated_data)
@@ -159,7 +162,15 @@ class RecordListApi(PatientScopedApi):
         return Response(self.serializer_class(records, many=True).data)
 
     def post(self, request, patient_id, *args, **kwargs):
-        serializer = self.serializer_class(data=request.data, context={"patient": self.scoped_patient()})
+        record_type = RECORD_TYPES[self.record_type_name]
+        patient, _ = services.authorize_write(
+            actor=request.user,
+            patient_id=patient_id,
+            permission=record_type.add_permission,
+            record_type=record_type.audit_type,
+            action="create",
+        )
+        serializer = self.serializer_class(data=request.data, context={"patient": patient})
         serializer.is_valid(raise_exception=True)
         record = services.record_create(
             actor=request.user,
@@ -181,7 +192,16 @@ class RecordDetailApi(PatientScopedApi):
         return Response(self.serializer_class(record).data)
 
     def patch(self, request, patient_id, record_id, *args, **kwargs):
-        serializer = self.serializer_class(data=request.data, partial=True, context={"patient": self.scoped_patient()})
+        record_type = RECORD_TYPES[self.record_type_name]
+        permission = record_type.add_permission if record_type.name == "notes" else record_type.change_permission
+        patient, _ = services.authorize_write(
+            actor=request.user,
+            patient_id=patient_id,
+            permission=permission,
+            record_type=record_type.audit_type,
+            action="update",
+        )
+        serializer = self.serializer_class(data=request.data, partial=True, context={"patient": patient})
         serializer.is_valid(raise_exception=True)
         record = services.record_update(
             actor=request.user,
@@ -273,7 +293,13 @@ class NoteAmendApi(PatientScopedApi):
         description="Add a draft amendment to a signed note; the original stays as signed.",
     )
     def post(self, request, patient_id, record_id, *args, **kwargs):
-        self.scoped_patient()
+        services.authorize_write(
+            actor=request.user,
+            patient_id=patient_id,
+            permission="records.add_clinicalnote",
+            record_type="clinical_note",
+            action="amend",
+        )
         serializer = NoteAmendmentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         amendment = services.note_amend(
@@ -294,7 +320,13 @@ class CareTeamListApi(PatientScopedApi):
         responses={201: CareTeamMembershipSerializer},
     )
     def post(self, request, patient_id, *args, **kwargs):
-        self.scoped_patient()
+        services.authorize_write(
+            actor=request.user,
+            patient_id=patient_id,
+            permission="records.add_careteammembership",
+            record_type="care_team",
+            action="add",
+        )
         serializer = CareTeamMembershipSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         membership = services.care_team_add(
@@ -328,7 +360,13 @@ class DocumentListApi(PatientScopedApi):
         description="Upload a PDF, PNG or JPEG (checked by content), up to DOCUMENT_MAX_BYTES.",
     )
     def post(self, request, patient_id, *args, **kwargs):
-        self.scoped_patient()
+        services.authorize_write(
+            actor=request.user,
+            patient_id=patient_id,
+            permission="records.add_document",
+            record_type="document",
+            action="upload",
+        )
         serializer = DocumentUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         document = services.document_upload(
@@ -396,6 +434,8 @@ class BreakGlassApi(RecordsApi):
         "Recorded, alerted to the compliance officers, and reviewed.",
     )
     def post(self, request, *args, **kwargs):
+        if not policies.may_break_glass(request.user):
+            raise PermissionDenied("Only doctors and nurses may use break-the-glass access.")
         serializer = BreakGlassRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         access = services.break_glass_open(actor=request.user, **serializer.validated_data)
@@ -407,6 +447,8 @@ class BreakGlassReviewApi(RecordsApi):
         operation_id="break_glass_review", request=BreakGlassReviewSerializer, responses=BreakGlassReviewerSerializer
     )
     def post(self, request, access_id, *args, **kwargs):
+        if not policies.may_review_break_glass(request.user):
+            raise PermissionDenied("Only compliance officers review break-the-glass accesses.")
         serializer = BreakGlassReviewSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         access = services.break_glass_review(actor=request.user, access_id=access_id, **serializer.validated_data)
