@@ -256,6 +256,13 @@ def note_amend(request, patient_id, note_id):
     original = selectors.record_get(
         user=request.user, patient_id=patient_id, record_type_name="notes", record_id=note_id
     )
+    services.authorize_write(
+        actor=request.user,
+        patient_id=patient_id,
+        permission="records.add_clinicalnote",
+        record_type="clinical_note",
+        action="amend",
+    )
     form = NoteAmendForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         amendment = _apply(

@@ -100,6 +100,8 @@ class PatientListApi(RecordsApi):
         description="Register a patient (receptionists). The MRN is generated.",
     )
     def post(self, request, *args, **kwargs):
+        if not request.user.has_perm("records.add_patient"):
+            raise PermissionDenied("Your role may not register patients.")
         serializer = PatientSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         patient = services.patient_register(actor=request.user, data=serializer.validated_data)
