@@ -34,6 +34,7 @@ migrate: install .env
 
 demo: migrate
 	$(MANAGE) seed_demo
+	$(MANAGE) seed_demo_records
 
 run: demo
 	@echo
