@@ -72,3 +72,4 @@ format: install
 
 bench: install .env
 	$(MANAGE) bench_audit --events 2000
+	$(MANAGE) bench_records
