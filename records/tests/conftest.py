@@ -1,4 +1,5 @@
 import pytest
+from django.test import Client
 
 from accounts.roles import Role
 from records.tests.factories import add_to_care_team, register_patient
@@ -69,3 +70,22 @@ def jwt_client():
         return client
 
     return client_for
+
+
+@pytest.fixture
+def verified():
+    """A client signed in as `user` with a completed second factor (staff) or a password (patients)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    def login(user):
+        client = Client()
+        client.force_login(user)
+        if user.role.is_staff_role:
+            device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+        return client
+
+    return login

@@ -2,7 +2,6 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 
 from audit.models import AuditEvent
@@ -14,25 +13,6 @@ pytestmark = pytest.mark.django_db
 
 SCRIPT = '"><script>alert("pwned")</script><img src=x onerror=alert(1)>'
 REASON = "Patient brought in unresponsive by ambulance, treating physician is unavailable."
-
-
-@pytest.fixture
-def verified(make_user):
-    """A client signed in as `user` with a completed second factor (staff) or a password (patients)."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    def login(user):
-        client = Client()
-        client.force_login(user)
-        if user.role.is_staff_role:
-            device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-            session = client.session
-            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-            session.save()
-        return client
-
-    return login
 
 
 def form_data(**overrides):
