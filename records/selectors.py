@@ -39,10 +39,12 @@ def patient_for(*, user, patient_id, record_type: str = "patient", action: str =
         patient_id = int(patient_id)
     except (TypeError, ValueError):
         raise Http404(NOT_FOUND_MESSAGE) from None
-    patient = policies.visible_patients(user).filter(pk=patient_id).first()
+    # One patient: the policy's per-patient checks (indexed lookups), not the visible_patients()
+    # queryset, whose care-team subquery grows with the size of the clinician's panel.
+    patient = Patient.objects.filter(pk=patient_id).first()
     purpose = policies.purpose_for(user, patient) if patient is not None else None
     if patient is None or purpose is None:
-        if Patient.objects.filter(pk=patient_id).exists():
+        if patient is not None:
             _deny(user=user, patient_id=patient_id, record_type=record_type, action=f"{record_type}.{action}")
         raise Http404(NOT_FOUND_MESSAGE)
     return patient, purpose

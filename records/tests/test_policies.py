@@ -259,3 +259,16 @@ def test_patient_access_history_shows_staff_only(patient_user, doctor, patient):
     assert history and {entry["staff_role"] for entry in history} <= {"doctor", "nurse", "receptionist"}
     assert any(entry["staff_name"] == doctor.full_name for entry in history)
     assert ClinicalNote.objects.count() == 0
+
+
+def test_the_per_patient_check_and_the_list_queryset_agree(
+    receptionist, doctor, nurse, other_doctor, compliance, admin_user, patient_user, patient
+):
+    other = register_patient(actor=receptionist)
+    services.break_glass_open(actor=other_doctor, mrn=other.mrn, reason=REASON)
+    from records import policies
+
+    for user in (receptionist, doctor, nurse, other_doctor, compliance, admin_user, patient_user):
+        listed = set(policies.visible_patients(user).values_list("pk", flat=True))
+        for candidate in (patient, other):
+            assert (policies.purpose_for(user, candidate) is not None) == (candidate.pk in listed), user.role

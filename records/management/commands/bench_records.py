@@ -67,6 +67,9 @@ class Command(BaseCommand):
         for size in sizes:
             started = time.perf_counter()
             self.seed(len(seeded), size, seeded, doctor, added_by, randomizer)
+            with connection.cursor() as cursor:
+                # Planner statistics, as autovacuum (PostgreSQL) or a maintenance job (SQLite) keeps them.
+                cursor.execute("ANALYZE")
             self.stdout.write(f"\n== {size:,} patients (seeded in {time.perf_counter() - started:.1f} s)")
             self.measure(size, samples, seeded, doctor, randomizer)
 
@@ -163,6 +166,7 @@ class Command(BaseCommand):
         ):
             timings, queries = [], []
             for _ in range(samples):
+                connection.queries_log.clear()
                 with CaptureQueriesContext(connection) as captured:
                     began = time.perf_counter()
                     response = request()
