@@ -94,15 +94,17 @@ def _section(name, records, patient, user, purpose):
 
 
 @roles_required(*STAFF_WITH_PATIENTS)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def patient_search(request):
-    form = PatientSearchForm(request.GET or None)
+    """GET lists the first patients the user may see; a search is POSTed, so that names and
+    dates of birth never appear in URLs (logs, browser history)."""
+    form = PatientSearchForm(request.POST or None)
     patients, total = [], None
-    if form.is_valid():
-        terms = {name: value for name, value in form.cleaned_data.items() if value}
-        if terms:
+    if request.method == "POST":
+        if form.is_valid():
+            terms = {name: value for name, value in form.cleaned_data.items() if value}
             patients, total = selectors.patient_search(user=request.user, terms=terms, limit=50)
-    elif not request.GET:
+    else:
         patients, total = selectors.patient_search(user=request.user, terms={}, limit=50)
     return render(
         request,
@@ -111,6 +113,7 @@ def patient_search(request):
             "form": form,
             "patients": patients,
             "total": total,
+            "searched": request.method == "POST",
             "may_register": request.user.has_perm("records.add_patient"),
         },
     )

@@ -84,15 +84,18 @@ class PatientPageSerializer(serializers.Serializer):
     results = PatientSerializer(many=True)
 
 
-class PatientSearchSerializer(StrictSerializer):
+class PatientPageQuerySerializer(StrictSerializer):
+    page = serializers.IntegerField(required=False, min_value=1, default=1)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100, default=50)
+
+
+class PatientSearchSerializer(PatientPageQuerySerializer):
     mrn = serializers.CharField(required=False, allow_blank=True, max_length=32)
     family_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
     given_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
     date_of_birth = serializers.DateField(required=False)
     email = serializers.CharField(required=False, allow_blank=True, max_length=254)
     phone = serializers.CharField(required=False, allow_blank=True, max_length=32)
-    page = serializers.IntegerField(required=False, min_value=1, default=1)
-    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100, default=50)
 
 
 class PatientScopedSerializer(StrictModelSerializer):

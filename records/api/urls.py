@@ -6,6 +6,7 @@ app_name = "records-api"
 
 urlpatterns = [
     path("patients/", views.PatientListApi.as_view(), name="patient-list"),
+    path("patients/search/", views.PatientSearchApi.as_view(), name="patient-search"),
     path("patients/<int:patient_id>/", views.PatientDetailApi.as_view(), name="patient-detail"),
     path("patients/<int:patient_id>/chart/", views.PatientChartApi.as_view(), name="patient-chart"),
     path("patients/<int:patient_id>/care-team/", views.CareTeamListApi.as_view(), name="care-team"),

@@ -29,6 +29,7 @@ from records.api.serializers import (
     DocumentSerializer,
     DocumentUploadSerializer,
     NoteAmendmentSerializer,
+    PatientPageQuerySerializer,
     PatientPageSerializer,
     PatientSearchSerializer,
     PatientSerializer,
@@ -58,40 +59,35 @@ class PatientScopedApi(RecordsApi):
         return super().http_method_not_allowed(request, *args, **kwargs)
 
 
-SEARCH_PARAMETERS = [
-    OpenApiParameter(name, description=f"Exact {name.replace('_', ' ')} (case, accents and spaces folded).")
-    for name in Patient.SEARCHABLE_FIELDS
-    if name != "date_of_birth"
-] + [
-    OpenApiParameter("date_of_birth", str, description="Exact date of birth, YYYY-MM-DD."),
+PAGE_PARAMETERS = [
     OpenApiParameter("page", int, description="Page number, from 1."),
     OpenApiParameter("page_size", int, description="Patients per page, 1 to 100 (default 50)."),
 ]
 
 
+def _patient_page(request, serializer_class, data) -> Response:
+    query = serializer_class(data=data)
+    query.is_valid(raise_exception=True)
+    terms = {name: query.validated_data.get(name) for name in Patient.SEARCHABLE_FIELDS}
+    page, page_size = query.validated_data["page"], query.validated_data["page_size"]
+    patients, total = selectors.patient_search(
+        user=request.user, terms=terms, offset=(page - 1) * page_size, limit=page_size
+    )
+    return Response(
+        {"count": total, "page": page, "page_size": page_size, "results": PatientSerializer(patients, many=True).data}
+    )
+
+
 class PatientListApi(RecordsApi):
     @extend_schema(
         operation_id="patients_list",
-        parameters=SEARCH_PARAMETERS,
+        parameters=PAGE_PARAMETERS,
         responses=PatientPageSerializer,
-        description="Patients the caller may see, optionally searched by exact identifiers (combined).",
+        description="Patients the caller may see, a page at a time. To search, POST to /patients/search/: "
+        "identifiers never travel in URLs (server and proxy logs, browser history).",
     )
     def get(self, request, *args, **kwargs):
-        query = PatientSearchSerializer(data=request.query_params.dict())
-        query.is_valid(raise_exception=True)
-        terms = {name: query.validated_data.get(name) for name in Patient.SEARCHABLE_FIELDS}
-        page, page_size = query.validated_data["page"], query.validated_data["page_size"]
-        patients, total = selectors.patient_search(
-            user=request.user, terms=terms, offset=(page - 1) * page_size, limit=page_size
-        )
-        return Response(
-            {
-                "count": total,
-                "page": page,
-                "page_size": page_size,
-                "results": PatientSerializer(patients, many=True).data,
-            }
-        )
+        return _patient_page(request, PatientPageQuerySerializer, request.query_params.dict())
 
     @extend_schema(
         operation_id="patients_create",
@@ -106,6 +102,18 @@ class PatientListApi(RecordsApi):
         serializer.is_valid(raise_exception=True)
         patient = services.patient_register(actor=request.user, data=serializer.validated_data)
         return Response(PatientSerializer(patient).data, status=status.HTTP_201_CREATED)
+
+
+class PatientSearchApi(RecordsApi):
+    @extend_schema(
+        operation_id="patients_search",
+        request=PatientSearchSerializer,
+        responses=PatientPageSerializer,
+        description="Exact search on identifiers (MRN, family and given name, date of birth, e-mail, phone), "
+        "combined; case, accents and spaces do not matter. In the body, never in the URL.",
+    )
+    def post(self, request, *args, **kwargs):
+        return _patient_page(request, PatientSearchSerializer, request.data)
 
 
 class PatientDetailApi(PatientScopedApi):

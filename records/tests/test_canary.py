@@ -27,7 +27,8 @@ CANARY_DOB = datetime.date(1913, 7, 31)
 
 
 def canary_values(patient) -> list[str]:
-    return [*CANARY.values(), patient.mrn, CANARY_DOB.isoformat(), "7731"]
+    # Whole values only: a short fragment (four digits) turns up by chance in hashes and ciphertext.
+    return [*CANARY.values(), patient.mrn, CANARY_DOB.isoformat()]
 
 
 def write_canary_patient(receptionist, doctor):

@@ -94,6 +94,7 @@ EXPECTED = {
         },
         api=True,
     ),
+    "records-api:patient-search": role_gated(401, {"post": {role: 200 for role in ROLES[1:]}}, api=True),
     "records-api:patient-detail": patient_scoped(
         401, get={role: 200 for role in SEES_PATIENT}, patch={"receptionist": 200}
     ),
@@ -136,7 +137,13 @@ EXPECTED = {
         for name, (_, patch) in CLINICAL_API.items()
     },
     # ---------------------------------------------------------------- staff pages
-    "records:search": role_gated(302, {"get": {"receptionist": 200, "doctor": 200, "nurse": 200}}),
+    "records:search": role_gated(
+        302,
+        {
+            "get": {"receptionist": 200, "doctor": 200, "nurse": 200},
+            "post": {"receptionist": 200, "doctor": 200, "nurse": 200},
+        },
+    ),
     "records:register": role_gated(302, {"get": {"receptionist": 200}, "post": {"receptionist": 200}}),
     "records:appointments-today": role_gated(302, {"get": {"receptionist": 200, "doctor": 200, "nurse": 200}}),
     "records:break-glass": role_gated(

@@ -31,7 +31,7 @@ def test_staff_without_a_second_factor_are_sent_to_sign_in(client, doctor, patie
 
 def test_a_doctors_visit_search_open_chart_add_note_sign(verified, doctor, patient):
     client = verified(doctor)
-    results = client.get(reverse("records:search"), {"family_name": patient.family_name.upper()})
+    results = client.post(reverse("records:search"), {"family_name": patient.family_name.upper()})
     assert results.status_code == 200 and patient.mrn in results.content.decode()
     chart = client.get(reverse("records:chart", args=[patient.pk]))
     html = chart.content.decode()

@@ -5,7 +5,7 @@ var/, or test_<name> on PostgreSQL), so the development data is never touched. S
 with records by bulk_create (encryption and blind indexes included), then, for each size,
 prints p50 and p95 of:
 
-- search by family name + date of birth (GET /api/v1/patients/?family_name=..&date_of_birth=..)
+- search by family name + date of birth (POST /api/v1/patients/search/)
 - chart read through the API (GET /api/v1/patients/{id}/chart/)
 - list page of 50 (GET /api/v1/patients/?page=N&page_size=50)
 
@@ -143,8 +143,11 @@ class Command(BaseCommand):
 
         def search():
             _, family, born = randomizer.choice(seeded)
-            return reception_client.get(
-                "/api/v1/patients/", {"family_name": family, "date_of_birth": born.isoformat()}, secure=True
+            return reception_client.post(
+                "/api/v1/patients/search/",
+                {"family_name": family, "date_of_birth": born.isoformat()},
+                format="json",
+                secure=True,
             )
 
         def chart():
