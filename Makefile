@@ -34,6 +34,7 @@ migrate: install .env
 
 demo: migrate
 	$(MANAGE) seed_demo
+	$(MANAGE) seed_demo_records
 
 run: demo
 	@echo
@@ -72,5 +73,5 @@ format: install
 bench: install .env
 	$(MANAGE) bench_audit --events 2000
 	$(MANAGE) bench_password_hash --rounds 21
-
 	$(MANAGE) bench_login
+	$(MANAGE) bench_records

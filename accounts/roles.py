@@ -104,6 +104,8 @@ _OWN_PERMISSIONS: dict[Role, list[str]] = {
         "records.view_document",
         "records.add_document",
         "records.view_careteammembership",
+        # records (issue #4): may open a record outside the care team, with a reason.
+        "records.add_breakglassaccess",
     ],
     Role.DOCTOR: [
         "records.add_encounter",
@@ -117,6 +119,8 @@ _OWN_PERMISSIONS: dict[Role, list[str]] = {
         "records.prescribe_medication",
         "records.add_careteammembership",
         "records.change_careteammembership",
+        # records (issue #4)
+        "records.delete_document",
     ],
     Role.PATIENT: [],
 }

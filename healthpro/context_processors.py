@@ -33,6 +33,21 @@ def nav_items_for(user, role: Role | None, path: str = "") -> list[NavItem]:
                 else "Accounts and sign-in records, read only.",
             )
         )
+    # records (issue #4)
+    if role in (Role.RECEPTIONIST, Role.DOCTOR, Role.NURSE):
+        entries.append(("Patients", reverse("records:search"), "Find a patient and open their chart."))
+        entries.append(("Today", reverse("records:appointments-today"), "Today's appointments."))
+    if role in (Role.DOCTOR, Role.NURSE):
+        entries.append(("Break-the-glass", reverse("records:break-glass"), "Emergency access outside your care team."))
+    if role is Role.COMPLIANCE:
+        entries.append(
+            ("Break-the-glass reviews", reverse("records:break-glass-reviews"), "Review emergency accesses.")
+        )
+    if role is Role.PATIENT:
+        entries.append(
+            ("My record", reverse("portal:home"), "Your record, appointments, documents and who opened them.")
+        )
+    # end records
     if role is not None and role.is_staff_role:
         entries.append(("API docs", reverse("api-docs"), "The REST API for connected systems."))
     # accounts: profile, password, sessions

@@ -424,3 +424,23 @@ SIMPLE_JWT = {
     "CHECK_REVOKE_TOKEN": True,
     "CHECK_USER_IS_ACTIVE": True,
 }
+
+# ---------------------------------------------------------------- records (issue #4)
+# Encrypted uploads live here, outside any folder the web server or whitenoise serves.
+DOCUMENTS_DIR = Path(env.str("DOCUMENTS_DIR", default=str(BASE_DIR / "var" / "documents")))
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+BREAK_GLASS_MINUTES = env.int("BREAK_GLASS_MINUTES", default=60)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "EncounterKindEnum": "records.models.Encounter.Kind",
+        "NoteKindEnum": "records.models.ClinicalNote.Kind",
+        "DocumentKindEnum": "records.models.Document.Kind",
+        "EncounterStatusEnum": "records.models.Encounter.Status",
+        "NoteStatusEnum": "records.models.ClinicalNote.Status",
+        "ConditionStatusEnum": "records.models.Condition.Status",
+        "MedicationStatusEnum": "records.models.Medication.Status",
+        "AllergyStatusEnum": "records.models.Allergy.Status",
+        "AppointmentStatusEnum": "records.models.Appointment.Status",
+        "PatientStatusEnum": "records.models.Patient.Status",
+    }
+)

@@ -11,6 +11,9 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("healthpro.api_urls")),
+    # records (issue #4)
+    path("patients/", include("records.urls")),
+    path("portal/", include("records.portal_urls")),
 ]
 
 handler400 = "healthpro.views.bad_request"

@@ -1,0 +1,60 @@
+"""Who may open the records pages at all (object-level rules are in records.policies).
+
+Staff roles must have passed their second factor (django-otp's `is_verified()`); patients sign
+in with their password. Unauthenticated or unverified users are sent to the login page, as
+django-otp's `otp_required` does. The accounts work (issue #3) will provide the shared
+`accounts.decorators.verified_staff_required`; these helpers do the same check for records.
+"""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+
+from accounts.roles import Role
+from records.policies import role_of
+
+
+def _is_signed_in_for_records(request) -> bool:
+    user = request.user
+    if not user.is_authenticated:
+        return False
+    role = role_of(user)
+    if role is not None and role.is_staff_role:
+        return bool(getattr(user, "is_verified", lambda: False)())
+    return True
+
+
+def roles_required(*roles: Role):
+    """Signed in (staff: with a verified second factor) and holding one of `roles`; else 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not _is_signed_in_for_records(request):
+                return redirect_to_login(request.get_full_path())
+            if role_of(request.user) not in roles:
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+STAFF_WITH_PATIENTS = (Role.RECEPTIONIST, Role.DOCTOR, Role.NURSE)
+CLINICIANS = (Role.DOCTOR, Role.NURSE)
+CHART_READERS = (Role.RECEPTIONIST, Role.DOCTOR, Role.NURSE, Role.ADMIN, Role.COMPLIANCE)
+
+
+def patient_visible(view):
+    """404 for a patient the user may not see, before anything else (the method included), so
+    that such a patient answers exactly like a missing one to every request."""
+    from records.selectors import patient_for
+
+    @wraps(view)
+    def wrapped(request, patient_id, *args, **kwargs):
+        patient_for(user=request.user, patient_id=patient_id, action=request.method.lower())
+        return view(request, patient_id, *args, **kwargs)
+
+    return wrapped

@@ -1,0 +1,282 @@
+"""Serializers of the records API: input shapes and output shapes, no business logic.
+
+Every input serializer is strict: a field it does not know, or one that is read-only (ids, the
+patient, who wrote a record, statuses set by workflows), is refused with a 400 rather than
+silently dropped, so a client never believes it set what it did not.
+"""
+
+from rest_framework import serializers
+
+from accounts.models import User
+from accounts.roles import Role
+from records.models import (
+    Allergy,
+    Appointment,
+    BreakGlassAccess,
+    CareTeamMembership,
+    ClinicalNote,
+    Condition,
+    Document,
+    Encounter,
+    Medication,
+    Observation,
+    Patient,
+)
+
+
+class StrictSerializer(serializers.Serializer):
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            errors = {}
+            for name in data:
+                if name in self.fields and name not in writable:
+                    errors[name] = ["This field is read-only."]
+                elif name not in self.fields:
+                    errors[name] = ["Unknown field."]
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+class StrictModelSerializer(StrictSerializer, serializers.ModelSerializer):
+    pass
+
+
+def clinicians():
+    return User.objects.filter(is_active=True, groups__name__in=[Role.DOCTOR.value, Role.NURSE.value]).distinct()
+
+
+class PatientSerializer(StrictModelSerializer):
+    class Meta:
+        model = Patient
+        fields = [
+            "id",
+            "mrn",
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "sex",
+            "gender",
+            "email",
+            "phone",
+            "address",
+            "national_id",
+            "emergency_contact",
+            "preferred_language",
+            "status",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "mrn", "created_at", "updated_at"]
+
+
+class PatientContactSerializer(StrictModelSerializer):
+    class Meta:
+        model = Patient
+        fields = ["email", "phone", "address", "emergency_contact", "preferred_language"]
+
+
+class PatientPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    page_size = serializers.IntegerField()
+    results = PatientSerializer(many=True)
+
+
+class PatientPageQuerySerializer(StrictSerializer):
+    page = serializers.IntegerField(required=False, min_value=1, default=1)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100, default=50)
+
+
+class PatientSearchSerializer(PatientPageQuerySerializer):
+    mrn = serializers.CharField(required=False, allow_blank=True, max_length=32)
+    family_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    given_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    date_of_birth = serializers.DateField(required=False)
+    email = serializers.CharField(required=False, allow_blank=True, max_length=254)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=32)
+
+
+class PatientScopedSerializer(StrictModelSerializer):
+    """A record of one patient: related ids offered for input are limited to that patient."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        patient = self.context.get("patient")
+        for name in ("encounter",):
+            if name in self.fields and not self.fields[name].read_only:
+                self.fields[name].queryset = Encounter.objects.filter(patient=patient)
+
+
+class EncounterSerializer(PatientScopedSerializer):
+    class Meta:
+        model = Encounter
+        fields = ["id", "patient", "occurred_at", "kind", "reason", "clinician", "status"]
+        read_only_fields = ["id", "patient", "clinician"]
+
+
+class ClinicalNoteSerializer(PatientScopedSerializer):
+    class Meta:
+        model = ClinicalNote
+        fields = [
+            "id",
+            "patient",
+            "encounter",
+            "author",
+            "kind",
+            "body",
+            "status",
+            "amends",
+            "created_at",
+            "signed_at",
+            "signed_by",
+        ]
+        read_only_fields = ["id", "patient", "author", "status", "amends", "created_at", "signed_at", "signed_by"]
+
+
+class NoteAmendmentSerializer(StrictSerializer):
+    body = serializers.CharField()
+
+
+class ConditionSerializer(PatientScopedSerializer):
+    class Meta:
+        model = Condition
+        fields = ["id", "patient", "icd10_code", "description", "status", "onset_date", "resolved_date", "recorded_by"]
+        read_only_fields = ["id", "patient", "recorded_by"]
+
+
+class MedicationSerializer(PatientScopedSerializer):
+    class Meta:
+        model = Medication
+        fields = [
+            "id",
+            "patient",
+            "drug",
+            "dose",
+            "route",
+            "frequency",
+            "start_date",
+            "end_date",
+            "prescriber",
+            "status",
+        ]
+        read_only_fields = ["id", "patient", "prescriber"]
+
+
+class AllergySerializer(PatientScopedSerializer):
+    class Meta:
+        model = Allergy
+        fields = ["id", "patient", "substance", "reaction", "severity", "status", "recorded_by"]
+        read_only_fields = ["id", "patient", "recorded_by"]
+
+
+class ObservationSerializer(PatientScopedSerializer):
+    class Meta:
+        model = Observation
+        fields = [
+            "id",
+            "patient",
+            "code",
+            "name",
+            "value",
+            "unit",
+            "reference_low",
+            "reference_high",
+            "abnormal",
+            "observed_at",
+            "recorded_by",
+        ]
+        read_only_fields = ["id", "patient", "abnormal", "recorded_by"]
+
+
+class AppointmentSerializer(PatientScopedSerializer):
+    clinician = serializers.PrimaryKeyRelatedField(queryset=clinicians())
+
+    class Meta:
+        model = Appointment
+        fields = ["id", "patient", "clinician", "starts_at", "ends_at", "reason", "status"]
+        read_only_fields = ["id", "patient"]
+
+
+RECORD_SERIALIZERS = {
+    "encounters": EncounterSerializer,
+    "notes": ClinicalNoteSerializer,
+    "conditions": ConditionSerializer,
+    "medications": MedicationSerializer,
+    "allergies": AllergySerializer,
+    "observations": ObservationSerializer,
+    "appointments": AppointmentSerializer,
+}
+
+
+class CareTeamMembershipSerializer(StrictModelSerializer):
+    member = serializers.PrimaryKeyRelatedField(queryset=clinicians())
+    member_name = serializers.CharField(source="member.full_name", read_only=True)
+
+    class Meta:
+        model = CareTeamMembership
+        fields = ["id", "member", "member_name", "team_role", "started_at", "ended_at", "added_by"]
+        read_only_fields = ["id", "started_at", "ended_at", "added_by"]
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Document
+        fields = ["id", "patient", "title", "kind", "content_type", "size", "uploaded_by", "uploaded_at"]
+        read_only_fields = fields
+
+
+class DocumentUploadSerializer(StrictSerializer):
+    title = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=Document.Kind.choices)
+    file = serializers.FileField()
+
+
+class BreakGlassRequestSerializer(StrictSerializer):
+    mrn = serializers.CharField(max_length=32)
+    reason = serializers.CharField(max_length=2000)
+
+
+class BreakGlassAccessSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BreakGlassAccess
+        fields = [
+            "id",
+            "user",
+            "patient",
+            "started_at",
+            "expires_at",
+            "review_status",
+            "reviewed_by",
+            "reviewed_at",
+        ]
+        read_only_fields = fields
+
+
+class BreakGlassReviewerSerializer(BreakGlassAccessSerializer):
+    """What the compliance officer sees: the reason too (encrypted at rest, shown to them only)."""
+
+    class Meta(BreakGlassAccessSerializer.Meta):
+        fields = [*BreakGlassAccessSerializer.Meta.fields, "reason", "review_note"]
+        read_only_fields = fields
+
+
+class BreakGlassReviewSerializer(StrictSerializer):
+    decision = serializers.ChoiceField(choices=[BreakGlassAccess.Review.JUSTIFIED, BreakGlassAccess.Review.UNJUSTIFIED])
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class ChartSerializer(serializers.Serializer):
+    patient = PatientSerializer()
+    purpose = serializers.CharField()
+    encounters = EncounterSerializer(many=True, required=False)
+    notes = ClinicalNoteSerializer(many=True, required=False)
+    conditions = ConditionSerializer(many=True, required=False)
+    medications = MedicationSerializer(many=True, required=False)
+    allergies = AllergySerializer(many=True, required=False)
+    observations = ObservationSerializer(many=True, required=False)
+    appointments = AppointmentSerializer(many=True, required=False)
+    care_team = CareTeamMembershipSerializer(many=True, required=False)
+    documents = DocumentSerializer(many=True, required=False)
+    break_glass_expires_at = serializers.DateTimeField(required=False, allow_null=True)

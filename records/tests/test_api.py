@@ -1,0 +1,193 @@
+"""The records API: the same rules as the services, seen from HTTP."""
+
+import pytest
+from auditlog.models import LogEntry
+from django.core import mail
+
+from audit.models import AuditEvent
+from records.models import ClinicalNote, Patient
+from records.tests.factories import patient_data, register_patient
+
+pytestmark = pytest.mark.django_db
+
+REASON = "The patient collapsed in the waiting room and needs urgent assessment."
+
+
+def as_json(data):
+    return {key: (value.isoformat() if hasattr(value, "isoformat") else value) for key, value in data.items()}
+
+
+def test_a_receptionist_registers_and_finds_a_patient(jwt_client, receptionist):
+    client = jwt_client(receptionist)
+    response = client.post("/api/v1/patients/", as_json(patient_data(family_name="Fictionova")), format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["mrn"].startswith("MRN") and body["family_name"] == "Fictionova"
+
+    found = client.post(
+        "/api/v1/patients/search/", {"family_name": "FICTIONOVA", "page_size": 10}, format="json"
+    ).json()
+    assert found["count"] == 1 and found["results"][0]["id"] == body["id"]
+    event = AuditEvent.objects.filter(action="patient.search").latest("id")
+    assert event.details["patient_ids"] == [body["id"]]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("mrn", "MRN00000001", "This field is read-only."),
+        ("id", 5, "This field is read-only."),
+        ("is_vip", True, "Unknown field."),
+        ("user", 1, "Unknown field."),
+    ],
+)
+def test_unknown_and_read_only_fields_are_refused_with_400(jwt_client, receptionist, field, value, message):
+    data = as_json(patient_data())
+    data[field] = value
+    response = jwt_client(receptionist).post("/api/v1/patients/", data, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["details"][field] == [message]
+    assert Patient.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("date_of_birth", "1980-02-31"), ("sex", "robot"), ("email", "not-an-email"), ("given_name", "")],
+)
+def test_invalid_demographics_are_a_400_and_nothing_is_stored(jwt_client, receptionist, field, value):
+    data = as_json(patient_data())
+    data[field] = value
+    response = jwt_client(receptionist).post("/api/v1/patients/", data, format="json")
+    assert response.status_code == 400 and field in response.json()["error"]["details"]
+    assert Patient.objects.count() == 0
+
+
+def test_search_with_an_invalid_date_or_page_is_a_400(jwt_client, receptionist):
+    client = jwt_client(receptionist)
+    search = "/api/v1/patients/search/"
+    assert client.post(search, {"date_of_birth": "31/12/1980"}, format="json").status_code == 400
+    assert client.post(search, {"page_size": 1000}, format="json").status_code == 400
+    assert client.post(search, {"shoe_size": 9}, format="json").status_code == 400
+    # Identifiers never travel in URLs: the list refuses them.
+    refused = client.get("/api/v1/patients/", {"family_name": "Anyone"})
+    assert refused.status_code == 400 and refused.json()["error"]["details"]["family_name"] == ["Unknown field."]
+
+
+def test_outside_the_care_team_every_method_is_the_same_404_as_a_missing_patient(
+    jwt_client, other_doctor, doctor, patient
+):
+    note = ClinicalNote.objects.create(patient=patient, author=doctor, kind="physician", body="x")
+    missing = patient.pk + 1000
+    client = jwt_client(other_doctor)
+    for method in ("get", "put", "patch", "delete", "post"):
+        for template in (
+            "/api/v1/patients/{}/",
+            "/api/v1/patients/{}/chart/",
+            "/api/v1/patients/{}/notes/",
+            "/api/v1/patients/{}/notes/" + str(note.pk) + "/",
+            "/api/v1/patients/{}/documents/",
+            "/api/v1/patients/{}/care-team/",
+        ):
+            seen = getattr(client, method)(template.format(patient.pk), {}, format="json")
+            unseen = getattr(client, method)(template.format(missing), {}, format="json")
+            assert seen.status_code == unseen.status_code == 404, (method, template, seen.status_code)
+            assert {k: v for k, v in seen.json()["error"].items() if k != "request_id"} == {
+                k: v for k, v in unseen.json()["error"].items() if k != "request_id"
+            }
+
+
+def test_a_doctor_writes_and_signs_a_note_with_a_jwt_and_auditlog_knows_who(jwt_client, doctor, patient):
+    client = jwt_client(doctor)
+    created = client.post(
+        f"/api/v1/patients/{patient.pk}/notes/", {"kind": "physician", "body": "Chest clear."}, format="json"
+    )
+    assert created.status_code == 201, created.json()
+    note_id = created.json()["id"]
+    signed = client.post(f"/api/v1/patients/{patient.pk}/notes/{note_id}/sign/")
+    assert signed.json()["status"] == "signed"
+    refused = client.patch(f"/api/v1/patients/{patient.pk}/notes/{note_id}/", {"body": "Edited"}, format="json")
+    assert refused.status_code == 400
+    amended = client.post(
+        f"/api/v1/patients/{patient.pk}/notes/{note_id}/amendments/", {"body": "Add: mild wheeze."}, format="json"
+    )
+    assert amended.status_code == 201 and amended.json()["amends"] == note_id
+
+    entries = LogEntry.objects.filter(object_pk=str(note_id), content_type__model="clinicalnote")
+    assert entries and all(entry.actor_id == doctor.pk for entry in entries)
+    assert all(entry.remote_addr == "127.0.0.1" for entry in entries)
+    assert "Chest clear." not in str([entry.changes for entry in entries])
+
+
+def test_fields_the_author_may_not_set_are_refused(jwt_client, doctor, nurse, patient):
+    response = jwt_client(nurse).post(
+        f"/api/v1/patients/{patient.pk}/notes/",
+        {"kind": "nursing", "body": "x", "author": doctor.pk, "status": "signed"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert set(response.json()["error"]["details"]) == {"author", "status"}
+    response = jwt_client(nurse).post(
+        f"/api/v1/patients/{patient.pk}/observations/",
+        {"code": "8867-4", "name": "HR", "value": "200", "observed_at": "2026-01-01T10:00:00Z", "abnormal": False},
+        format="json",
+    )
+    assert response.status_code == 400 and "abnormal" in response.json()["error"]["details"]
+
+
+def test_another_patients_ids_in_nested_urls_and_bodies_are_refused(jwt_client, doctor, receptionist, patient):
+    other = register_patient(actor=receptionist)
+    from records.tests.factories import add_to_care_team
+
+    add_to_care_team(other, doctor, actor=receptionist)
+    client = jwt_client(doctor)
+    other_encounter = client.post(
+        f"/api/v1/patients/{other.pk}/encounters/",
+        {"occurred_at": "2026-01-01T10:00:00Z", "kind": "office_visit", "reason": "Check-up"},
+        format="json",
+    ).json()["id"]
+    wrong_body = client.post(
+        f"/api/v1/patients/{patient.pk}/notes/",
+        {"kind": "physician", "body": "x", "encounter": other_encounter},
+        format="json",
+    )
+    assert wrong_body.status_code == 400 and "encounter" in wrong_body.json()["error"]["details"]
+    assert client.get(f"/api/v1/patients/{patient.pk}/encounters/{other_encounter}/").status_code == 404
+
+
+def test_roles_that_may_not_write_get_403_on_a_patient_they_see(jwt_client, nurse, receptionist, patient):
+    prescription = {
+        "drug": "Amoxicillin",
+        "dose": "500 mg",
+        "route": "oral",
+        "frequency": "tds",
+        "start_date": "2026-01-01",
+    }
+    assert (
+        jwt_client(nurse).post(f"/api/v1/patients/{patient.pk}/medications/", prescription, format="json").status_code
+        == 403
+    )
+    assert jwt_client(receptionist).get(f"/api/v1/patients/{patient.pk}/notes/").status_code == 403
+
+
+def test_break_the_glass_through_the_api(
+    jwt_client, other_doctor, compliance, patient, django_capture_on_commit_callbacks
+):
+    client = jwt_client(other_doctor)
+    assert client.get(f"/api/v1/patients/{patient.pk}/chart/").status_code == 404
+    short = client.post("/api/v1/break-glass/", {"mrn": patient.mrn, "reason": "urgent"}, format="json")
+    assert short.status_code == 400 and "reason" in short.json()["error"]["details"]
+    with django_capture_on_commit_callbacks(execute=True):
+        opened = client.post("/api/v1/break-glass/", {"mrn": patient.mrn, "reason": REASON}, format="json")
+    assert opened.status_code == 201
+    chart = client.get(f"/api/v1/patients/{patient.pk}/chart/").json()
+    assert chart["purpose"] == "break_the_glass" and chart["break_glass_expires_at"]
+    assert len(mail.outbox) == 1
+    assert client.get("/api/v1/break-glass/").status_code == 403
+    review_client = jwt_client(compliance)
+    pending = review_client.get("/api/v1/break-glass/", {"review_status": "pending"}).json()
+    assert [access["id"] for access in pending] == [opened.json()["id"]]
+    assert pending[0]["reason"] == REASON
+    reviewed = review_client.post(
+        f"/api/v1/break-glass/{opened.json()['id']}/review/", {"decision": "justified"}, format="json"
+    )
+    assert reviewed.json()["review_status"] == "justified"
