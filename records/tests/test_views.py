@@ -146,3 +146,30 @@ def test_document_upload_and_download_through_pages(verified, nurse, patient_use
     response = verified(patient_user).get(reverse("portal:document-download", args=[document.pk]))
     assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
     assert AuditEvent.objects.filter(action="document.download", purpose="self").exists()
+
+
+def test_script_payloads_are_inert_in_the_portal_and_the_review_list(
+    verified, doctor, nurse, other_doctor, compliance, patient_user, patient
+):
+    from records import selectors, services
+
+    note = services.record_create(
+        actor=doctor, patient_id=patient.pk, record_type_name="notes", data={"kind": "physician", "body": SCRIPT}
+    )
+    services.note_sign(actor=doctor, patient_id=patient.pk, note_id=note.pk)
+    services.record_create(
+        actor=nurse, patient_id=patient.pk, record_type_name="allergies", data={"substance": SCRIPT, "severity": "mild"}
+    )
+    services.break_glass_open(actor=other_doctor, mrn=patient.mrn, reason=REASON + SCRIPT)
+    doctor.full_name = "Dr " + SCRIPT  # staff names reach the patient's access log
+    doctor.save(update_fields=["full_name"])
+    selectors.patient_chart(user=doctor, patient_id=patient.pk)
+    pages = [
+        (verified(patient_user), reverse("portal:home")),
+        (verified(patient_user), reverse("portal:access-log")),
+        (verified(compliance), reverse("records:break-glass-reviews")),
+    ]
+    for client, url in pages:
+        html = client.get(url).content.decode()
+        assert "<script>alert" not in html and "&lt;script&gt;" in html, url
+        assert inline_code(html) == [], url
