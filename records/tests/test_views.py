@@ -173,3 +173,33 @@ def test_script_payloads_are_inert_in_the_portal_and_the_review_list(
         html = client.get(url).content.decode()
         assert "<script>alert" not in html and "&lt;script&gt;" in html, url
         assert inline_code(html) == [], url
+
+
+def test_todays_appointments_all_for_reception_own_for_clinicians(
+    verified, receptionist, doctor, other_doctor, patient
+):
+    from django.utils import timezone
+
+    from records import services
+    from records.tests.factories import add_to_care_team
+
+    add_to_care_team(patient, other_doctor, actor=receptionist)
+    now = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0)
+    for clinician, reason in ((doctor, "Morning review"), (other_doctor, "Afternoon check")):
+        services.record_create(
+            actor=receptionist,
+            patient_id=patient.pk,
+            record_type_name="appointments",
+            data={
+                "clinician": clinician,
+                "starts_at": now,
+                "ends_at": now + timezone.timedelta(minutes=15),
+                "reason": reason,
+            },
+        )
+    reception_page = verified(receptionist).get(reverse("records:appointments-today")).content.decode()
+    assert "Morning review" in reception_page and "Afternoon check" in reception_page
+    doctor_page = verified(doctor).get(reverse("records:appointments-today")).content.decode()
+    assert "Morning review" in doctor_page and "Afternoon check" not in doctor_page
+    event = AuditEvent.objects.filter(action="appointment.list_today", actor_id=doctor.pk).get()
+    assert event.details == {"patient_ids": [patient.pk]}
