@@ -149,3 +149,60 @@ def test_document_upload_and_download_through_pages(verified, nurse, patient_use
     response = verified(patient_user).get(reverse("portal:document-download", args=[document.pk]))
     assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
     assert AuditEvent.objects.filter(action="document.download", purpose="self").exists()
+
+
+def test_script_payloads_are_inert_in_the_portal_and_the_review_list(
+    verified, doctor, nurse, other_doctor, compliance, patient_user, patient
+):
+    from records import selectors, services
+
+    note = services.record_create(
+        actor=doctor, patient_id=patient.pk, record_type_name="notes", data={"kind": "physician", "body": SCRIPT}
+    )
+    services.note_sign(actor=doctor, patient_id=patient.pk, note_id=note.pk)
+    services.record_create(
+        actor=nurse, patient_id=patient.pk, record_type_name="allergies", data={"substance": SCRIPT, "severity": "mild"}
+    )
+    services.break_glass_open(actor=other_doctor, mrn=patient.mrn, reason=REASON + SCRIPT)
+    doctor.full_name = "Dr " + SCRIPT  # staff names reach the patient's access log
+    doctor.save(update_fields=["full_name"])
+    selectors.patient_chart(user=doctor, patient_id=patient.pk)
+    pages = [
+        (verified(patient_user), reverse("portal:home")),
+        (verified(patient_user), reverse("portal:access-log")),
+        (verified(compliance), reverse("records:break-glass-reviews")),
+    ]
+    for client, url in pages:
+        html = client.get(url).content.decode()
+        assert "<script>alert" not in html and "&lt;script&gt;" in html, url
+        assert inline_code(html) == [], url
+
+
+def test_todays_appointments_all_for_reception_own_for_clinicians(
+    verified, receptionist, doctor, other_doctor, patient
+):
+    from django.utils import timezone
+
+    from records import services
+    from records.tests.factories import add_to_care_team
+
+    add_to_care_team(patient, other_doctor, actor=receptionist)
+    now = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0)
+    for clinician, reason in ((doctor, "Morning review"), (other_doctor, "Afternoon check")):
+        services.record_create(
+            actor=receptionist,
+            patient_id=patient.pk,
+            record_type_name="appointments",
+            data={
+                "clinician": clinician,
+                "starts_at": now,
+                "ends_at": now + timezone.timedelta(minutes=15),
+                "reason": reason,
+            },
+        )
+    reception_page = verified(receptionist).get(reverse("records:appointments-today")).content.decode()
+    assert "Morning review" in reception_page and "Afternoon check" in reception_page
+    doctor_page = verified(doctor).get(reverse("records:appointments-today")).content.decode()
+    assert "Morning review" in doctor_page and "Afternoon check" not in doctor_page
+    event = AuditEvent.objects.filter(action="appointment.list_today", actor_id=doctor.pk).get()
+    assert event.details == {"patient_ids": [patient.pk]}
