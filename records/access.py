@@ -1,16 +1,20 @@
 """Who may open the records pages at all (object-level rules are in records.policies).
 
 Staff roles must have passed their second factor (django-otp's `is_verified()`); patients sign
-in with their password. Unauthenticated or unverified users are sent to the login page, as
-django-otp's `otp_required` does. The accounts work (issue #3) will provide the shared
-`accounts.decorators.verified_staff_required`; these helpers do the same check for records.
+in with their password. Anonymous users are sent to the login page; a staff user who still owes
+the second factor to the code step or to enrolment, as accounts.decorators does (the
+SecondFactorRequiredMiddleware normally sends them there before any view runs).
 """
 
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
 
+from accounts.middleware import second_factor_page
 from accounts.roles import Role
 from records.policies import role_of
 
@@ -31,8 +35,11 @@ def roles_required(*roles: Role):
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            if not _is_signed_in_for_records(request):
+            if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
+            if not _is_signed_in_for_records(request):
+                target = second_factor_page(request.user) or "accounts:mfa_setup"
+                return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
             if role_of(request.user) not in roles:
                 raise PermissionDenied
             return view(request, *args, **kwargs)
