@@ -1,17 +1,13 @@
 """Patient records in a real browser: a doctor's visit, a receptionist's registration and booking,
 break-the-glass, and a patient reading their record. No CSP violation anywhere.
 
-Staff pages need a completed second factor. Until the accounts work (issue #3) adds the MFA
-step to the login page, staff sign in through the login page and their session is then marked
-verified server side with their confirmed TOTP device; the patient just signs in.
+Staff pages need a completed second factor: staff sign in through the login page and its code
+step, with the current code of their authenticator; the patient just signs in.
 """
 
 import re
 
 import pytest
-from django.conf import settings
-from django.contrib.sessions.backends.db import SessionStore
-from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
@@ -25,17 +21,13 @@ REASON = "Patient admitted unconscious after a road accident; the care team cann
 
 
 @pytest.fixture
-def staff_session(context, sign_in, password):
-    """Sign `user` in through the login page, then record their (confirmed) TOTP device on that
-    session as a completed second factor: what the MFA step will do."""
+def staff_session(page, sign_in, password):
+    """Sign `user` in through the login page and the code step (their authenticator's code)."""
 
     def open_for(user):
-        device = TOTPDevice.objects.create(user=user, name="browser test", confirmed=True)
+        TOTPDevice.objects.create(user=user, name="browser test", confirmed=True)
         sign_in(user.email, password)
-        key = next(cookie["value"] for cookie in context.cookies() if cookie["name"] == settings.SESSION_COOKIE_NAME)
-        session = SessionStore(session_key=key)
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
+        assert "/accounts/mfa/" not in page.url, "the code step was completed"
 
     return open_for
 
