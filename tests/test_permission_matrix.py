@@ -471,3 +471,114 @@ def test_permission_matrix(key, world, handlers):
             if got[method][role] != expected[method][role]
         ]
     assert mismatches == []
+
+
+# ---------------------------------------------------------------- staff who stopped at the password
+
+# A staff user who passed the password but not the second factor. Pages: they may open only the
+# second-factor step and sign out (what those answer to GET and an empty POST); every other page
+# sends them to the code step. API, with that browser session: only what is open to anyone, the
+# account's own summary (which says the factor is missing) and the API's description; anything
+# else is a 403, on every method.
+SECOND_FACTOR_STEP_PAGES = {
+    "accounts:mfa_verify": {"GET": 200, "POST": 200},
+    # Already enrolled: the page says so; an empty POST sends back to it.
+    "accounts:mfa_setup": {"GET": 200, "POST": 302},
+    "accounts:logout": {"GET": 405, "POST": 302},
+}
+SECOND_FACTOR_STEP_API = {
+    "api-health": {"GET": 200},
+    "api-schema": {"GET": 200},
+    "api-docs": {"GET": 200},
+    "api-auth-me": {"GET": 200},
+    "api-auth-token": {"POST": 400},
+    "api-auth-token-mfa": {"POST": 400},
+    "api-auth-token-refresh": {"POST": 400},
+    "api-auth-logout": {"POST": 400},
+}
+ARGUMENT_PLACEHOLDERS = {"int": 1, "string": "x", "path": "x", "slug": "x"}
+
+
+def placeholder_url(key: str, pattern: URLPattern, route: str) -> str:
+    """A URL of the pattern with made-up arguments: the second-factor checks answer before any view
+    looks them up."""
+    if route == "/admin/(?P<url>.*)$":
+        return "/admin/no-such-page/"
+    if key == "admin:app_list":
+        return reverse(key, kwargs={"app_label": "accounts"})
+    if key.startswith("/"):
+        return route.replace("<path:object_id>", "1")
+    kwargs = {}
+    for argument, converter in pattern.pattern.converters.items():
+        name = type(converter).__name__.replace("Converter", "").lower()
+        kwargs[argument] = "notes" if argument == "record_type_name" else ARGUMENT_PLACEHOLDERS[name]
+    return reverse(key, kwargs=kwargs)
+
+
+@pytest.fixture
+def password_only_doctor(make_user, handlers):
+    """A browser session of a doctor with an authenticator, signed in with the password only."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    doctor = make_user(DOCTOR)
+    TOTPDevice.objects.create(user=doctor, name="phone", confirmed=True)
+    client = Client()
+    client.handler = handlers["page"]
+    client.force_login(doctor)
+    return client
+
+
+def request_in_savepoint(client, method: str, url: str, **kwargs):
+    cookies = SimpleCookie()
+    cookies.update(client.cookies)
+    clear_cache()
+    with transaction.atomic():
+        response = client.get(url) if method == "GET" else getattr(client, method.lower())(url, {}, **kwargs)
+        transaction.set_rollback(True)
+    client.cookies = SimpleCookie()
+    client.cookies.update(cookies)
+    return response
+
+
+def test_staff_without_the_second_factor_reach_only_the_second_factor_step(password_only_doctor):
+    """Every page of the project, records' included, by GET and POST."""
+    verify_step = reverse("accounts:mfa_verify")
+    mismatches = []
+    for key, (pattern, route) in sorted(project_url_patterns().items()):
+        if is_api(route):
+            continue
+        url = placeholder_url(key, pattern, route)
+        for method in ("GET", "POST"):
+            response = request_in_savepoint(password_only_doctor, method, url)
+            if key in SECOND_FACTOR_STEP_PAGES:
+                if response.status_code != SECOND_FACTOR_STEP_PAGES[key][method]:
+                    mismatches.append(f"{method} {url}: {response.status_code}")
+            elif response.status_code != 302 or not response["Location"].startswith(verify_step):
+                mismatches.append(f"{method} {url}: {response.status_code} {response.get('Location', '')}")
+    assert mismatches == []
+
+
+def test_staff_without_the_second_factor_get_nothing_else_from_the_api(password_only_doctor):
+    """Every API URL of the project, records' included, by every method, with that session."""
+    mismatches = []
+    for key, (pattern, route) in sorted(project_url_patterns().items()):
+        if not is_api(route):
+            continue
+        url = placeholder_url(key, pattern, route)
+        for method in METHODS:
+            expected = SECOND_FACTOR_STEP_API[key].get(method, 405) if key in SECOND_FACTOR_STEP_API else 403
+            response = request_in_savepoint(password_only_doctor, method, url, content_type="application/json")
+            if response.status_code != expected:
+                mismatches.append(f"{method} {url}: expected {expected}, got {response.status_code}")
+    assert mismatches == []
+
+
+def test_staff_past_the_second_factor_use_the_sessions_api_from_the_browser(make_user, handlers):
+    doctor = make_user(DOCTOR)
+    client = records_client_for(DOCTOR, {"users": {DOCTOR: doctor}}, api=False)
+    client.handler = handlers["page"]
+
+    response = client.get(reverse("api-auth-sessions"))
+
+    assert response.status_code == 200
+    assert [session["current"] for session in response.json()] == [True]
