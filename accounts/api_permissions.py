@@ -25,3 +25,18 @@ class VerifiedStaff(BasePermission):
         return bool(
             user and user.is_authenticated and getattr(user, "requires_mfa", False)
         ) and request_has_verified_factor(request)
+
+
+# ---- permission matrix (issue #4): the account's own endpoints behind the second factor too
+class RequiredFactorPassed(BasePermission):
+    """Signed in, and past the second factor where the role requires one: a staff browser session
+    that stopped at the password may not use the API any more than the pages (where
+    SecondFactorRequiredMiddleware sends it to the code step)."""
+
+    message = "This endpoint needs your second factor: complete the sign-in first."
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        return not getattr(user, "requires_mfa", False) or request_has_verified_factor(request)

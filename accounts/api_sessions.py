@@ -1,12 +1,15 @@
 """API of the signed-in browser sessions: GET /api/v1/auth/sessions/ and
-DELETE /api/v1/auth/sessions/{id}/. Any authenticated user, their own sessions only."""
+DELETE /api/v1/auth/sessions/{id}/. Any authenticated user, their own sessions only, staff past
+their second factor (a password alone must not reveal or end the sessions of the account)."""
 
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api_permissions import RequiredFactorPassed
 from accounts.sessions import EndReason, user_session_current, user_session_end, user_session_get, user_session_list
 
 
@@ -32,6 +35,8 @@ def _current_session_id(request):
 
 
 class UserSessionListApi(APIView):
+    permission_classes = [IsAuthenticated, RequiredFactorPassed]
+
     @extend_schema(
         summary="Your signed-in browser sessions",
         responses={200: UserSessionSerializer(many=True)},
@@ -44,6 +49,8 @@ class UserSessionListApi(APIView):
 
 
 class UserSessionApi(APIView):
+    permission_classes = [IsAuthenticated, RequiredFactorPassed]
+
     @extend_schema(summary="Sign out one of your browser sessions", responses={204: None}, tags=["auth"])
     def delete(self, request, session_id: int, *args, **kwargs):
         session = user_session_get(user=request.user, session_id=session_id)

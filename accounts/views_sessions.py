@@ -5,7 +5,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.sessions import (
     EndReason,
@@ -19,11 +19,13 @@ from accounts.views import SIGNED_OUT_MESSAGE
 
 
 @login_required
+@require_safe
 def profile(request):
     return render(request, "accounts/profile.html")
 
 
 @login_required
+@require_safe
 def session_list(request):
     current = user_session_current(request=request)
     return render(

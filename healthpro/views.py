@@ -13,6 +13,7 @@ from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_safe
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -25,6 +26,7 @@ logger = logging.getLogger("healthpro.views")
 
 
 @login_required
+@require_safe
 def dashboard(request):
     return render(request, "dashboard.html")
 
