@@ -169,3 +169,11 @@ def test_a_garbage_link_is_refused_without_a_server_error(prefix, uid, token):
     for method in (client.get, client.post):
         response = method(f"{prefix}{uid}/{token}/")
         assert response.status_code in (200, 302, 400, 403, 404), (prefix, uid, response.status_code)
+
+
+@pytest.mark.parametrize("name", ANONYMOUS_FORMS)
+def test_a_form_body_over_the_upload_limit_is_a_400(name, settings):
+    client = Client(raise_request_exception=False)
+    response = client.post(reverse(name), {"username": "a" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)})
+    assert response.status_code == 400
+    assert "_auth_user_id" not in client.session

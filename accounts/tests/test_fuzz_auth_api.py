@@ -147,3 +147,10 @@ def test_a_non_numeric_or_huge_session_id_is_a_json_4xx(make_user, session_id):
     response = client.delete(f"{SESSIONS}{session_id}/")
     assert response.status_code == 404, response.content[:300]
     error_of(response, 404)
+
+
+@pytest.mark.parametrize("path", list(FIELDS))
+def test_a_body_over_the_upload_limit_is_a_400_not_a_server_error(path, settings):
+    body = json.dumps({"email": "a" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)}).encode()
+    error = error_of(_post(APIClient(raise_request_exception=False), path, body), 400)
+    assert "too large" in error["message"]
