@@ -68,3 +68,16 @@ def test_the_code_step_and_enrolment_pages_carry_the_headers_and_no_store(make_u
     assert response.status_code == 200
     assert_security_headers(response)
     assert "no-store" in response["Cache-Control"]
+
+
+def test_every_answer_carrying_a_token_is_no_store(make_user, password):
+    """RFC 6749 5.1: token answers must not be stored, though the request carries no credentials."""
+    patient, doctor = make_user(Role.PATIENT), make_user(Role.DOCTOR)
+    confirmed_device(doctor)
+    client = APIClient()
+    pair = client.post(TOKEN, {"email": patient.email, "password": password}, format="json")
+    refreshed = client.post("/api/v1/auth/token/refresh/", {"refresh": pair.json()["refresh"]}, format="json")
+    challenge = client.post(TOKEN, {"email": doctor.email, "password": password}, format="json")
+    for response in (pair, refreshed, challenge):
+        assert response.status_code == 200
+        assert "no-store" in response["Cache-Control"]

@@ -54,3 +54,20 @@ def test_a_lockout_earned_on_one_path_holds_on_every_other(locked_on, make_user,
     assert admin_login(Client(), admin, password, device).status_code == 429
     api = APIClient().post("/api/v1/auth/token/", {"email": admin.email, "password": password}, format="json")
     error_of(api, 429, "locked_out")
+
+
+def test_the_lockout_is_for_that_client_only_and_a_forged_forwarded_for_does_not_escape_it(make_user, password):
+    patient = make_user(Role.PATIENT)
+    attacker = Client(REMOTE_ADDR="203.0.113.9")
+    statuses = [
+        attacker.post(
+            reverse("accounts:login"),
+            {"username": patient.email, "password": WRONG},
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",  # a new address each time: no proxy vouches for it
+        ).status_code
+        for n in range(settings.AXES_FAILURE_LIMIT + 2)
+    ]
+    assert statuses[settings.AXES_FAILURE_LIMIT - 1 :] == [429] * 3
+    owner = Client(REMOTE_ADDR="192.0.2.44")
+    response = owner.post(reverse("accounts:login"), {"username": patient.email, "password": password})
+    assert response.status_code == 302, "the owner, from their own address, still signs in"
