@@ -6,6 +6,7 @@ import qrcode
 import qrcode.image.svg
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.middleware.csrf import rotate_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -38,9 +39,11 @@ def safe_next_url(request, candidate: str | None) -> str:
 
 
 def complete_second_factor(request, device) -> None:
-    """Mark the session as verified with `device` and rotate its key (a new privilege level)."""
+    """Mark the session as verified with `device` and rotate its key and CSRF token (a new
+    privilege level, as django.contrib.auth.login does at the password step)."""
     otp_login(request, device)
     request.session.cycle_key()
+    rotate_token(request)
     lockout.attempts_clear(username=request.user.email, ip=request.client_ip)
 
 

@@ -8,7 +8,7 @@ what went wrong inside; the request id lets an operator find the log line.
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -61,6 +61,11 @@ def api_exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        # Django answers it with a 400 on pages; DRF does not know it, so it was a 500 here.
+        exc = exceptions.ParseError("The request body is too large.")
+    elif isinstance(exc, SuspiciousOperation):
+        exc = exceptions.ParseError()
     response = drf_exception_handler(exc, context)
     if response is None:
         # Logged with its type and stack only (see healthpro.logging); the client learns nothing.

@@ -31,7 +31,7 @@ class ErrorResponseSerializer(serializers.Serializer):
 ERROR_DESCRIPTIONS = {
     400: "Malformed request or invalid fields (see `details`).",
     401: "Authentication credentials were not provided or are not valid.",
-    403: "Authenticated, but not allowed to do this.",
+    403: "Authenticated, but not allowed to do this (or a browser session still owing its second factor).",
     404: "Not found, or not visible to this user.",
     429: "Too many requests; retry after the number of seconds in Retry-After.",
 }

@@ -5,6 +5,7 @@ unverified account all answer the same 401; a locked-out client gets 429 with Re
 """
 
 from django.contrib.auth import authenticate
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -65,6 +66,14 @@ class AuthApi(APIView):
     def get_authenticate_header(self, request):
         # Without authentication classes DRF would turn a failed sign-in into 403; it is a 401.
         return 'Bearer realm="api"'
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Answers carry tokens to a client that sent no credentials, so the middleware's
+        # authenticated-only no-store does not apply: never stored (RFC 6749 section 5.1).
+        response = super().finalize_response(request, response, *args, **kwargs)
+        add_never_cache_headers(response)
+        patch_cache_control(response, no_store=True, private=True)
+        return response
 
 
 class TokenObtainApi(AuthApi):

@@ -34,9 +34,13 @@ def test_parallel_wrong_passwords_on_the_api_make_at_most_the_limit_of_real_chec
     assert 1 <= result.password_checks <= settings.AXES_FAILURE_LIMIT
     assert result.server_errors == 0
     assert set(result.statuses) <= {401, 429}
-    # Only an attempt whose password was really checked can answer 401; whether the one that
-    # reaches the limit answers 401 or 429 depends on how the parallel answers interleave.
+    # The failure that reaches the limit answers 429 itself; the others that were checked answer 401,
+    # unless the lockout landed while their answer was being made (then 429 too). With 200 attempts
+    # the per-IP counter (LOGIN_IP_FAILURE_LIMIT) can pass its limit before the account's last slot
+    # is used: then fewer checks than the limit run, none reaches it, and each answers 401.
     assert 1 <= result.statuses[401] <= result.password_checks
+    if result.password_checks == settings.AXES_FAILURE_LIMIT:
+        assert result.statuses[401] <= result.password_checks - 1
 
 
 def test_parallel_wrong_passwords_on_the_login_page_make_at_most_the_limit_of_real_checks(argon2_account):

@@ -94,3 +94,14 @@ def test_a_patient_downloads_their_own_document(jwt_client, nurse, patient_user,
     response = jwt_client(patient_user).get(f"/api/v1/patients/{patient.pk}/documents/{document_id}/download/")
     assert response.status_code == 200 and response.content == PDF
     assert AuditEvent.objects.filter(action="document.download", purpose="self").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_deeply_nested_json_body_on_the_upload_endpoint_is_a_400(jwt_client, doctor, patient):
+    body = "[" * 100_000 + "]" * 100_000
+    response = jwt_client(doctor).generic(
+        "POST", f"/api/v1/patients/{patient.pk}/documents/", body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["status"] == 400
+    assert not Document.objects.exists()
