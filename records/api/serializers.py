@@ -22,6 +22,7 @@ from records.models import (
     Observation,
     Patient,
 )
+from records.services import DEMOGRAPHIC_FIELDS
 
 
 class StrictSerializer(serializers.Serializer):
@@ -50,24 +51,7 @@ def clinicians():
 class PatientSerializer(StrictModelSerializer):
     class Meta:
         model = Patient
-        fields = [
-            "id",
-            "mrn",
-            "given_name",
-            "family_name",
-            "date_of_birth",
-            "sex",
-            "gender",
-            "email",
-            "phone",
-            "address",
-            "national_id",
-            "emergency_contact",
-            "preferred_language",
-            "status",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", "mrn", *DEMOGRAPHIC_FIELDS, "created_at", "updated_at"]
         read_only_fields = ["id", "mrn", "created_at", "updated_at"]
 
 
