@@ -13,11 +13,10 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api_permissions import request_has_verified_factor
+from accounts.api_permissions import RequiredFactorPassed
 from healthpro.api_parsers import JSONParser
 from records import policies, selectors, services
 from records.api.serializers import (
@@ -47,24 +46,11 @@ def _as_drf_validation_error(error: DjangoValidationError) -> ValidationError:
     return ValidationError({"non_field_errors": error.messages})
 
 
-class SignedInWithRequiredFactor(BasePermission):
-    """Signed in, and for staff roles with the verified second factor: the `mfa` claim of a JWT
-    access token, or django-otp's verified session. Patients need no second factor. A staff
-    session that stopped at the password cannot read patient data through the API either."""
-
-    message = "Patient data needs a staff account signed in with two-factor authentication."
-
-    def has_permission(self, request, view):
-        user = request.user
-        if not (user and user.is_authenticated):
-            return False
-        return not user.requires_mfa or request_has_verified_factor(request)
-
-
 class RecordsApi(APIView):
     """Base of the records API: the services' Django ValidationError becomes a 400."""
 
-    permission_classes = [SignedInWithRequiredFactor]
+    # Staff need the second factor (the token's mfa claim or a verified session); patients do not.
+    permission_classes = [RequiredFactorPassed]
 
     def handle_exception(self, exc):
         if isinstance(exc, DjangoValidationError):
