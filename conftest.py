@@ -52,7 +52,7 @@ def otp_login(client):
     return login
 
 
-# ---- accounts-api (issue #3): lockout counters and throttles live in the cache; every test
+# ---- lockout counters and throttles live in the cache; every test
 # starts with none (healthpro/tests/conftest.py does the same for its own tests).
 @pytest.fixture(autouse=True)
 def _empty_cache_for_every_test():

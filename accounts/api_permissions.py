@@ -27,7 +27,7 @@ class VerifiedStaff(BasePermission):
         ) and request_has_verified_factor(request)
 
 
-# ---- permission matrix (issue #4): the account's own endpoints behind the second factor too
+# ---- the account's own endpoints behind the second factor too
 class RequiredFactorPassed(BasePermission):
     """Signed in, and past the second factor where the role requires one: a staff browser session
     that stopped at the password may not use the API any more than the pages (where

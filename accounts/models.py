@@ -151,5 +151,5 @@ class KnownDevice(models.Model):
         return f"Known device #{self.pk}"
 
 
-# ---- MFA (issue #3, accounts-api): recovery-code device, defined in its own module.
+# ---- MFA: the recovery-code device, defined in its own module.
 from accounts.mfa_models import RecoveryCode, RecoveryCodeDevice  # noqa: E402, F401

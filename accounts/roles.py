@@ -104,7 +104,7 @@ _OWN_PERMISSIONS: dict[Role, list[str]] = {
         "records.view_document",
         "records.add_document",
         "records.view_careteammembership",
-        # records (issue #4): may open a record outside the care team, with a reason.
+        # records: may open a record outside the care team, with a reason.
         "records.add_breakglassaccess",
     ],
     Role.DOCTOR: [
@@ -119,7 +119,7 @@ _OWN_PERMISSIONS: dict[Role, list[str]] = {
         "records.prescribe_medication",
         "records.add_careteammembership",
         "records.change_careteammembership",
-        # records (issue #4)
+        # records
         "records.delete_document",
     ],
     Role.PATIENT: [],

@@ -13,10 +13,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from accounts.devices import device_label
 from accounts.models import User, UserSession
+from accounts.tokens import refresh_tokens_revoke_all
 from audit.services import record_security_event
 
 USER_SESSION_ID_KEY = "_healthpro_user_session_id"
@@ -138,15 +138,6 @@ def user_session_end(*, actor: User | None, session: UserSession, reason: str) -
     )
 
 
-def _blacklist_refresh_tokens(user: User) -> int:
-    outstanding = OutstandingToken.objects.filter(user=user, expires_at__gt=timezone.now()).exclude(
-        blacklistedtoken__isnull=False
-    )
-    tokens = list(outstanding)
-    BlacklistedToken.objects.bulk_create([BlacklistedToken(token=token) for token in tokens], ignore_conflicts=True)
-    return len(tokens)
-
-
 @transaction.atomic
 def user_end_sessions(*, user: User, except_session_key: str | None = None, reason: str, actor: User | None = None):
     """End every browser session of `user` (but the one with `except_session_key`, the caller's
@@ -159,7 +150,7 @@ def user_end_sessions(*, user: User, except_session_key: str | None = None, reas
     if except_session_key:
         sessions = sessions.exclude(session_key_hash=hash_session_key(except_session_key))
     ended = sessions.update(ended_at=now, end_reason=reason)
-    revoked = _blacklist_refresh_tokens(user)
+    revoked = refresh_tokens_revoke_all(user=user)
     # The cause (password change, deactivation, ...) is audited by its own service; this event
     # says what it ended, so it is written only when there was something to end.
     if ended or revoked:

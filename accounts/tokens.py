@@ -110,10 +110,9 @@ def _used_mfa_token_key(jti: str) -> str:
 
 
 def refresh_tokens_revoke_all(*, user: User) -> int:
-    """Blacklist every unexpired refresh token of `user`. Returns how many were still live.
+    """Blacklist every refresh token of `user` not yet blacklisted. Returns how many there were.
 
-    (The sessions work of issue #3 provides accounts.services.user_end_sessions, which ends
-    sessions too; this is the refresh-token half, used on token reuse and by API logout.)"""
+    The refresh-token half of accounts.sessions.user_end_sessions; used alone on token reuse."""
     live = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
     revoked = 0
     for outstanding in live:

@@ -32,7 +32,7 @@ urlpatterns += [
     path("sessions/<int:session_id>/end/", views_sessions.session_end, name="session_end"),
 ]
 
-# ---- MFA pages (issue #3, accounts-api)
+# ---- MFA pages
 from accounts import mfa_views  # noqa: E402
 
 urlpatterns += [

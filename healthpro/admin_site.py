@@ -10,7 +10,7 @@ class HealthProAdminSite(OTPAdminSite):
     site_header = "HealthPro administration"
     site_title = "HealthPro admin"
     index_title = "Administration"
-    # Wrong codes count towards the lockout, as on the sign-in pages (issue #3).
+    # Wrong codes count towards the lockout, as on the sign-in pages.
     login_form = LockoutAwareOTPAdminAuthenticationForm
 
 

@@ -12,8 +12,8 @@ urlpatterns = [
     # accounts: browser sessions (accounts.api_sessions)
     path("auth/sessions/", api_sessions.UserSessionListApi.as_view(), name="api-auth-sessions"),
     path("auth/sessions/<int:session_id>/", api_sessions.UserSessionApi.as_view(), name="api-auth-session"),
-    # records (issue #4)
+    # records
     path("", include("records.api.urls")),
 ]
-# ---- accounts: authentication API (issue #3, accounts-api)
+# ---- accounts: authentication API
 urlpatterns += [path("auth/", include("accounts.api.urls"))]

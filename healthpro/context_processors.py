@@ -33,7 +33,7 @@ def nav_items_for(user, role: Role | None, path: str = "") -> list[NavItem]:
                 else "Accounts and sign-in records, read only.",
             )
         )
-    # records (issue #4)
+    # records
     if role in (Role.RECEPTIONIST, Role.DOCTOR, Role.NURSE):
         entries.append(("Patients", reverse("records:search"), "Find a patient and open their chart."))
         entries.append(("Today", reverse("records:appointments-today"), "Today's appointments."))

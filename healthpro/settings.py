@@ -368,7 +368,7 @@ ACCOUNT_EMAIL_RATE_LIMIT_PER_HOUR = env.int("ACCOUNT_EMAIL_RATE_LIMIT_PER_HOUR",
 PATIENT_IDLE_TIMEOUT_SECONDS = env.int("PATIENT_IDLE_TIMEOUT_SECONDS", default=60 * 60)
 SESSION_ABSOLUTE_TIMEOUT_SECONDS = SESSION_COOKIE_AGE
 
-# ---------------------------------------------------------------- accounts: lockout, MFA, JWT (issue #3, API part)
+# ---------------------------------------------------------------- accounts: lockout, MFA, JWT
 import hashlib as _hashlib  # noqa: E402
 import hmac as _hmac  # noqa: E402
 from datetime import timedelta as _timedelta  # noqa: E402
@@ -427,7 +427,7 @@ SIMPLE_JWT = {
     "CHECK_USER_IS_ACTIVE": True,
 }
 
-# ---------------------------------------------------------------- records (issue #4)
+# ---------------------------------------------------------------- records
 # Encrypted uploads live here, outside any folder the web server or whitenoise serves.
 DOCUMENTS_DIR = Path(env.str("DOCUMENTS_DIR", default=str(BASE_DIR / "var" / "documents")))
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)

@@ -11,7 +11,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("healthpro.api_urls")),
-    # records (issue #4)
+    # records
     path("patients/", include("records.urls")),
     path("portal/", include("records.portal_urls")),
 ]
