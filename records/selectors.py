@@ -22,7 +22,8 @@ from records.storage import read_document_file
 NOT_FOUND_MESSAGE = "No patient or record with that id."
 
 
-def _deny(*, user, patient_id, record_type: str, action: str) -> None:
+def record_denied(*, user, patient_id, record_type: str, action: str) -> None:
+    """Audit a refused read or write of patient data."""
     record_access(
         actor=user,
         patient_id=patient_id,
@@ -45,14 +46,14 @@ def patient_for(*, user, patient_id, record_type: str = "patient", action: str =
     purpose = policies.purpose_for(user, patient) if patient is not None else None
     if patient is None or purpose is None:
         if patient is not None:
-            _deny(user=user, patient_id=patient_id, record_type=record_type, action=f"{record_type}.{action}")
+            record_denied(user=user, patient_id=patient_id, record_type=record_type, action=f"{record_type}.{action}")
         raise Http404(NOT_FOUND_MESSAGE)
     return patient, purpose
 
 
 def _require_read(user, purpose: str, record_type: str, patient: Patient) -> None:
     if not policies.can_read(user, purpose, record_type):
-        _deny(user=user, patient_id=patient.pk, record_type=record_type, action=f"{record_type}.read")
+        record_denied(user=user, patient_id=patient.pk, record_type=record_type, action=f"{record_type}.read")
         raise PermissionDenied("Your role may not read this kind of record.")
 
 
@@ -128,7 +129,7 @@ def record_get(*, user, patient_id, record_type_name: str, record_id):
     patient, purpose = patient_for(user=user, patient_id=patient_id, record_type=record_type.audit_type)
     _require_read(user, purpose, record_type.audit_type, patient)
     with transaction.atomic():
-        record = _records_queryset(record_type, patient, purpose).filter(pk=_as_id(record_id)).first()
+        record = _records_queryset(record_type, patient, purpose).filter(pk=record_id_or_404(record_id)).first()
         if record is None:
             raise Http404(NOT_FOUND_MESSAGE)
         record_access(
@@ -142,7 +143,8 @@ def record_get(*, user, patient_id, record_type_name: str, record_id):
     return record
 
 
-def _as_id(value) -> int:
+def record_id_or_404(value) -> int:
+    """An id from a URL or body; anything that is not one answers like a missing record."""
     try:
         return int(value)
     except (TypeError, ValueError):
@@ -220,7 +222,7 @@ def document_download(*, user, patient_id, document_id) -> tuple[Document, bytes
     patient, purpose = patient_for(user=user, patient_id=patient_id, record_type="document", action="download")
     _require_read(user, purpose, "document", patient)
     with transaction.atomic():
-        document = Document.objects.filter(patient=patient, pk=_as_id(document_id)).first()
+        document = Document.objects.filter(patient=patient, pk=record_id_or_404(document_id)).first()
         if document is None:
             raise Http404(NOT_FOUND_MESSAGE)
         content = decrypt_bytes(read_document_file(document.storage_name))

@@ -29,7 +29,7 @@ from records.blind_index import blind_index
 from records.fields import encrypt_bytes
 from records.models import BreakGlassAccess, CareTeamMembership, ClinicalNote, Document, Observation, Patient
 from records.record_types import record_type_for
-from records.selectors import NOT_FOUND_MESSAGE, patient_for
+from records.selectors import NOT_FOUND_MESSAGE, patient_for, record_denied, record_id_or_404
 from records.storage import delete_document_file, new_storage_name, write_document_file
 
 Purpose = AuditEvent.Purpose
@@ -67,30 +67,14 @@ def _write(actor):
         yield
 
 
-def _deny(*, actor, patient_id, record_type: str, action: str, message: str):
-    record_access(
-        actor=actor, patient_id=patient_id, record_type=record_type, action=action, purpose="", outcome=Outcome.DENIED
-    )
-    return PermissionDenied(message)
-
-
 def authorize_write(*, actor, patient_id, permission: str, record_type: str, action: str) -> tuple[Patient, str]:
     """The patient and purpose if `actor` may use `permission` on them: Http404 if they cannot see
     the patient, PermissionDenied if they may not do this. Views call it before validating input,
     so that a refusal is a refusal whatever the body; every service calls it again."""
-    return _authorize(actor=actor, patient_id=patient_id, permission=permission, record_type=record_type, action=action)
-
-
-def _authorize(*, actor, patient_id, permission: str, record_type: str, action: str) -> tuple[Patient, str]:
     patient, purpose = patient_for(user=actor, patient_id=patient_id, record_type=record_type, action=action)
     if not policies.can_write(actor, purpose, permission):
-        raise _deny(
-            actor=actor,
-            patient_id=patient.pk,
-            record_type=record_type,
-            action=f"{record_type}.{action}",
-            message="Your role may not do this for this patient.",
-        )
+        record_denied(user=actor, patient_id=patient.pk, record_type=record_type, action=f"{record_type}.{action}")
+        raise PermissionDenied("Your role may not do this for this patient.")
     return patient, purpose
 
 
@@ -133,7 +117,7 @@ def patient_register(*, actor, data: dict) -> Patient:
 
 
 def patient_update(*, actor, patient_id, data: dict) -> Patient:
-    patient, purpose = _authorize(
+    patient, purpose = authorize_write(
         actor=actor, patient_id=patient_id, permission="records.change_patient", record_type="patient", action="update"
     )
     unknown = set(data) - set(DEMOGRAPHIC_FIELDS)
@@ -177,7 +161,7 @@ def _save_patient_fields(*, actor, patient: Patient, purpose: str, data: dict) -
 
 
 def care_team_add(*, actor, patient_id, member, team_role: str, started_at=None) -> CareTeamMembership:
-    patient, purpose = _authorize(
+    patient, purpose = authorize_write(
         actor=actor,
         patient_id=patient_id,
         permission="records.add_careteammembership",
@@ -205,7 +189,7 @@ def care_team_add(*, actor, patient_id, member, team_role: str, started_at=None)
 
 
 def care_team_end(*, actor, patient_id, membership_id) -> CareTeamMembership:
-    patient, purpose = _authorize(
+    patient, purpose = authorize_write(
         actor=actor,
         patient_id=patient_id,
         permission="records.change_careteammembership",
@@ -214,7 +198,9 @@ def care_team_end(*, actor, patient_id, membership_id) -> CareTeamMembership:
     )
     with _write(actor):
         membership = (
-            CareTeamMembership.objects.select_for_update().filter(patient=patient, pk=_as_id(membership_id)).first()
+            CareTeamMembership.objects.select_for_update()
+            .filter(patient=patient, pk=record_id_or_404(membership_id))
+            .first()
         )
         if membership is None:
             raise Http404(NOT_FOUND_MESSAGE)
@@ -233,13 +219,6 @@ def care_team_end(*, actor, patient_id, membership_id) -> CareTeamMembership:
     return membership
 
 
-def _as_id(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404(NOT_FOUND_MESSAGE) from None
-
-
 # ---------------------------------------------------------------- clinical records and appointments
 
 
@@ -247,7 +226,7 @@ def record_create(*, actor, patient_id, record_type_name: str, data: dict):
     """Create a record of the chart (encounter, note, condition, medication, allergy, observation,
     appointment) from validated `data`. Who wrote it is the actor, never the input."""
     record_type = record_type_for(record_type_name)
-    patient, purpose = _authorize(
+    patient, purpose = authorize_write(
         actor=actor,
         patient_id=patient_id,
         permission=record_type.add_permission,
@@ -287,11 +266,15 @@ def record_update(*, actor, patient_id, record_type_name: str, record_id, data: 
     is_note = record_type.model is ClinicalNote
     # A draft note is changed by its author (who needed the add permission to write it).
     permission = record_type.add_permission if is_note else record_type.change_permission
-    patient, purpose = _authorize(
+    patient, purpose = authorize_write(
         actor=actor, patient_id=patient_id, permission=permission, record_type=record_type.audit_type, action="update"
     )
     with _write(actor):
-        record = record_type.model.objects.select_for_update().filter(patient=patient, pk=_as_id(record_id)).first()
+        record = (
+            record_type.model.objects.select_for_update()
+            .filter(patient=patient, pk=record_id_or_404(record_id))
+            .first()
+        )
         if record is None:
             raise Http404(NOT_FOUND_MESSAGE)
         if is_note and record.is_signed:
@@ -323,7 +306,7 @@ def record_update(*, actor, patient_id, record_type_name: str, record_id, data: 
 def note_sign(*, actor, patient_id, note_id) -> ClinicalNote:
     patient, purpose = patient_for(user=actor, patient_id=patient_id, record_type="clinical_note", action="sign")
     with _write(actor):
-        note = ClinicalNote.objects.select_for_update().filter(patient=patient, pk=_as_id(note_id)).first()
+        note = ClinicalNote.objects.select_for_update().filter(patient=patient, pk=record_id_or_404(note_id)).first()
         if note is None:
             raise Http404(NOT_FOUND_MESSAGE)
         if note.is_signed:
@@ -347,14 +330,14 @@ def note_sign(*, actor, patient_id, note_id) -> ClinicalNote:
 
 def note_amend(*, actor, patient_id, note_id, body: str) -> ClinicalNote:
     """A draft amendment of a signed note; the original stays exactly as signed."""
-    patient, purpose = _authorize(
+    patient, purpose = authorize_write(
         actor=actor,
         patient_id=patient_id,
         permission="records.add_clinicalnote",
         record_type="clinical_note",
         action="amend",
     )
-    original = ClinicalNote.objects.filter(patient=patient, pk=_as_id(note_id)).first()
+    original = ClinicalNote.objects.filter(patient=patient, pk=record_id_or_404(note_id)).first()
     if original is None:
         raise Http404(NOT_FOUND_MESSAGE)
     if not original.is_signed:
@@ -397,7 +380,7 @@ def sniff_content_type(head: bytes) -> str | None:
 def document_upload(*, actor, patient_id, title: str, kind: str, uploaded_file) -> Document:
     """Check size and type (by content), encrypt, write outside the web root, then record it.
     A refused upload leaves no file and no row."""
-    patient, purpose = _authorize(
+    patient, purpose = authorize_write(
         actor=actor, patient_id=patient_id, permission="records.add_document", record_type="document", action="upload"
     )
     if uploaded_file.size > settings.DOCUMENT_MAX_BYTES:
@@ -438,7 +421,7 @@ def document_upload(*, actor, patient_id, title: str, kind: str, uploaded_file) 
 
 
 def document_delete(*, actor, patient_id, document_id) -> None:
-    patient, purpose = _authorize(
+    patient, purpose = authorize_write(
         actor=actor,
         patient_id=patient_id,
         permission="records.delete_document",
@@ -446,7 +429,9 @@ def document_delete(*, actor, patient_id, document_id) -> None:
         action="delete",
     )
     with _write(actor):
-        document = Document.objects.select_for_update().filter(patient=patient, pk=_as_id(document_id)).first()
+        document = (
+            Document.objects.select_for_update().filter(patient=patient, pk=record_id_or_404(document_id)).first()
+        )
         if document is None:
             raise Http404(NOT_FOUND_MESSAGE)
         storage_name, document_pk = document.storage_name, document.pk
@@ -540,7 +525,7 @@ def break_glass_review(*, actor, access_id, decision: str, note: str = "") -> Br
     if decision not in (BreakGlassAccess.Review.JUSTIFIED, BreakGlassAccess.Review.UNJUSTIFIED):
         raise ValidationError({"decision": "Choose justified or not justified."})
     with _write(actor):
-        access = BreakGlassAccess.objects.select_for_update().filter(pk=_as_id(access_id)).first()
+        access = BreakGlassAccess.objects.select_for_update().filter(pk=record_id_or_404(access_id)).first()
         if access is None:
             raise Http404("No break-the-glass access with that id.")
         access.review_status = decision
