@@ -52,12 +52,18 @@ def otp_login(client):
     return login
 
 
-# ---- lockout counters and throttles live in the cache; every test
-# starts with none (healthpro/tests/conftest.py does the same for its own tests).
 @pytest.fixture(autouse=True)
 def _empty_cache_for_every_test():
+    """Lockout counters and throttles live in the cache: every test starts, and leaves, with none."""
     from healthpro.tests.conftest import clear_cache
 
     clear_cache()
     yield
     clear_cache()
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()

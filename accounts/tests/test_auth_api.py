@@ -29,11 +29,6 @@ ME = "/api/v1/auth/me/"
 STAFF_ONLY = "/api/v1/_test/staff-only/"
 
 
-@pytest.fixture
-def api_client():
-    return APIClient()
-
-
 def obtain(api_client, email, password):
     return api_client.post(TOKEN, {"email": email, "password": password}, format="json")
 

@@ -1,7 +1,6 @@
 import pytest
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
-from rest_framework.test import APIClient
 
 
 def clear_cache() -> None:
@@ -15,19 +14,6 @@ def clear_cache() -> None:
             client.delete(*keys)
     else:
         backend.clear()
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    """Throttle counters live in the cache: every test starts, and leaves, with none."""
-    clear_cache()
-    yield
-    clear_cache()
-
-
-@pytest.fixture
-def api_client():
-    return APIClient()
 
 
 @pytest.fixture
