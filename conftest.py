@@ -5,6 +5,7 @@ from django.db import connection
 
 from accounts.roles import Role
 from accounts.tests.factories import TEST_PASSWORD, UserFactory
+from tests.cache import clear_cache
 
 
 def pytest_collection_modifyitems(config, items):
@@ -35,6 +36,12 @@ def make_user(db):
 
 
 @pytest.fixture
+def user(make_user):
+    """A signed-up account without a role (tests of the plumbing that need someone signed in)."""
+    return make_user()
+
+
+@pytest.fixture
 def otp_login(client):
     """Sign `user` in on the test client with a confirmed TOTP device, as a completed second
     factor: what the admin site (OTPAdminSite) and staff pages require."""
@@ -55,8 +62,6 @@ def otp_login(client):
 @pytest.fixture(autouse=True)
 def _empty_cache_for_every_test():
     """Lockout counters and throttles live in the cache: every test starts, and leaves, with none."""
-    from healthpro.tests.conftest import clear_cache
-
     clear_cache()
     yield
     clear_cache()

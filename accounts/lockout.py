@@ -29,8 +29,8 @@ from django.shortcuts import render
 from rest_framework import exceptions
 
 from audit.services import Outcome, record_security_event
-from healthpro.api_errors import error_body, is_api_request
-from healthpro.request_context import client_ip_for_axes
+from core.api_errors import error_body, is_api_request
+from core.request_context import client_ip_for_axes
 
 LOCKOUT_MESSAGE = "Too many failed sign-in attempts. Sign-in is locked for {minutes} minutes; try again later."
 

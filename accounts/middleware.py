@@ -19,7 +19,7 @@ from accounts.sessions import (
     user_session_end,
     user_session_touch,
 )
-from healthpro.api_errors import is_api_request
+from core.api_errors import is_api_request
 
 MFA_PAGES = ("accounts:mfa_verify", "accounts:mfa_setup", "accounts:logout")
 

@@ -17,10 +17,10 @@ from django.utils import timezone
 from accounts.emails import render_account_email, send_account_email
 from accounts.link_tokens import email_verification_token_generator, invitation_token_generator, uidb64_for
 from accounts.models import ActivationKind, User
-from accounts.rate_limits import rate_limit_hit
 from accounts.roles import Role
 from accounts.services import user_set_role
 from audit.services import Outcome, record_security_event
+from core.rate_limits import rate_limit_hit
 
 
 def account_email_rate_limited(*, scope: str, email: str, client_ip: str | None) -> bool:

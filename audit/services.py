@@ -1,7 +1,7 @@
 """The one way to write to the audit log.
 
 Later code calls `record_security_event` and `record_access`; both take the request's id,
-client IP and user agent from the request context (healthpro.request_context), so callers
+client IP and user agent from the request context (core.request_context), so callers
 never pass them and a client header can never stand in for the trusted client IP.
 
 Writers are serialized so that the chain cannot fork: on PostgreSQL by a transaction-scoped
@@ -19,7 +19,7 @@ from django.utils.ipv6 import clean_ipv6_address
 
 from audit.chain import GENESIS_HASH, compute_hash
 from audit.models import AuditEvent
-from healthpro.request_context import current_context
+from core.request_context import current_context
 
 # An arbitrary constant naming HealthPro's audit chain lock among PostgreSQL advisory locks.
 AUDIT_CHAIN_LOCK_ID = 7_411_020_311

@@ -89,15 +89,15 @@ INSTALLED_APPS = [
 # preflight, CommonMiddleware, CSRF failures), so every response carries the headers.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "healthpro.request_context.RequestContextMiddleware",
+    "core.middleware.RequestContextMiddleware",
     # The only CSP middleware: django-csp 4, configured by CONTENT_SECURITY_POLICY.
     "csp.middleware.CSPMiddleware",
-    "healthpro.security_headers.SecurityHeadersMiddleware",
+    "core.middleware.SecurityHeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     # Unknown URLs under /api/ answer the JSON error shape, DEBUG or not.
-    "healthpro.api_errors.ApiNotFoundMiddleware",
+    "core.middleware.ApiNotFoundMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -276,16 +276,16 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
-    # healthpro.api_parsers.JSONParser: a deeply nested body is a 400, not a RecursionError (500).
-    "DEFAULT_PARSER_CLASSES": ["healthpro.api_parsers.JSONParser"],
+    # core.api_parsers.JSONParser: a deeply nested body is a 400, not a RecursionError (500).
+    "DEFAULT_PARSER_CLASSES": ["core.api_parsers.JSONParser"],
     "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.URLPathVersioning",
     "DEFAULT_VERSION": "v1",
     "ALLOWED_VERSIONS": ["v1"],
     # JSON only; a client asking for anything else (Accept: text/html) gets JSON, not a 406.
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "healthpro.api_errors.JsonFallbackContentNegotiation",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.api_negotiation.JsonFallbackContentNegotiation",
     # drf-spectacular's AutoSchema plus the documented error responses (ErrorResponse).
-    "DEFAULT_SCHEMA_CLASS": "healthpro.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "healthpro.api_errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "core.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "core.api_exceptions.api_exception_handler",
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -315,7 +315,7 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # Reset when a sign-in completes (after the code step when there is one): accounts.lockout.
 AXES_RESET_ON_SUCCESS = False
-AXES_CLIENT_IP_CALLABLE = "healthpro.request_context.client_ip_for_axes"
+AXES_CLIENT_IP_CALLABLE = "core.request_context.client_ip_for_axes"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
 
@@ -328,11 +328,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "request_context": {"()": "healthpro.logging.RequestContextFilter"},
+        "request_context": {"()": "core.logging.RequestContextFilter"},
     },
     "formatters": {
-        "json": {"()": "healthpro.logging.JsonFormatter"},
-        "text": {"()": "healthpro.logging.TextFormatter"},
+        "json": {"()": "core.logging.JsonFormatter"},
+        "text": {"()": "core.logging.TextFormatter"},
     },
     "handlers": {
         "console": {

@@ -20,7 +20,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from healthpro.api_errors import is_api_request, json_error_response
+from core.api_errors import is_api_request, json_error_response
 
 logger = logging.getLogger("healthpro.views")
 

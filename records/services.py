@@ -23,7 +23,7 @@ from accounts.models import User
 from accounts.roles import Role
 from audit.models import AuditEvent
 from audit.services import record_access, record_security_event
-from healthpro.request_context import current_context
+from core.request_context import current_context
 from records import policies
 from records.blind_index import blind_index
 from records.fields import encrypt_bytes

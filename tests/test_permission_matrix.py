@@ -29,10 +29,10 @@ from rest_framework.test import APIClient
 
 from accounts.models import User, UserSession
 from accounts.tokens import token_pair_issue
-from healthpro.tests.conftest import clear_cache
 from records.tests.test_permission_matrix import EXPECTED as RECORDS_EXPECTED
 from records.tests.test_permission_matrix import client_for as records_client_for
 from records.tests.test_permission_matrix import records_url_patterns
+from tests.cache import clear_cache
 
 pytestmark = pytest.mark.django_db
 

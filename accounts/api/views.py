@@ -27,7 +27,7 @@ from accounts.tokens import (
     token_pair_issue,
 )
 from audit.services import Outcome, record_security_event
-from healthpro.openapi import ErrorResponseSerializer
+from core.openapi import ErrorResponseSerializer
 
 WRONG_CREDENTIALS = "The e-mail address or password is not correct."
 WRONG_CODE = "The code is not correct, or was already used."

@@ -13,7 +13,7 @@ from accounts.registration import invitation_prepare, invitation_send
 from accounts.roles import Role
 from accounts.tests.helpers import only_link_to, sign_in
 from accounts.tests.mfa_helpers import confirmed_device
-from healthpro.tests.conftest import clear_cache
+from tests.cache import clear_cache
 
 pytestmark = pytest.mark.django_db
 

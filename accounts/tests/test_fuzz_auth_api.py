@@ -9,8 +9,8 @@ from django.contrib.auth.hashers import make_password
 from rest_framework.test import APIClient
 
 from accounts.roles import Role
-from healthpro.tests.conftest import clear_cache
 from healthpro.tests.test_api import error_of
+from tests.cache import clear_cache
 
 pytestmark = pytest.mark.django_db
 

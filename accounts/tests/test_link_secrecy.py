@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.tests.helpers import only_link_to
 from audit.models import AuditEvent
-from healthpro.logging import JsonFormatter
+from core.logging import JsonFormatter
 
 
 @pytest.mark.django_db

@@ -133,7 +133,7 @@ def test_a_row_inserted_between_two_others_is_caught():
 def test_values_are_hashed_as_stored():
     """An IPv4-mapped IPv6 client and non-string detail keys read back differently from how they
     were passed in; the hash covers the stored form, so such rows verify."""
-    from healthpro.request_context import RequestContext, _current
+    from core.request_context import RequestContext, _current
 
     token = _current.set(RequestContext(request_id="a" * 32, client_ip="::ffff:cb00:7109", user_agent="pytest"))
     try:

@@ -138,6 +138,14 @@ def test_http404_raised_in_a_view_is_a_json_404_without_its_message(api_client):
     assert EXCEPTION_CANARY not in response.content.decode()
 
 
+def test_a_services_django_validation_error_is_a_400_with_its_fields_in_every_app(api_client):
+    """The one exception handler (core.api_exceptions) answers it, not each app's base view."""
+    error = error_of(api_client.get("/api/v1/_test/refused/"), 400, "invalid")
+    assert error["details"] == {"kind": ["Your role may not write this kind of note."]}
+    error = error_of(api_client.get("/api/v1/_test/refused/?whole=1"), 400, "invalid")
+    assert error["details"] == {"non_field_errors": ["This note is already signed."]}
+
+
 def test_method_not_allowed_is_a_405(signed_in):
     error_of(signed_in.delete("/api/v1/_test/default/"), 405, "method_not_allowed")
 
@@ -170,7 +178,7 @@ def test_server_error_marks_the_request_transaction_for_rollback(api_client):
     """As DRF does for the errors it handles (with ATOMIC_REQUESTS): a half-done write of a
     request that failed must not be committed."""
     client = APIClient(raise_request_exception=False)
-    with mock.patch("rest_framework.views.set_rollback") as set_rollback:
+    with mock.patch("core.api_exceptions.set_rollback") as set_rollback:
         response = client.get("/api/v1/_test/broken/")
     assert response.status_code == 500
     set_rollback.assert_called_once()

@@ -13,6 +13,7 @@ api_test_patterns = [
     path("forbidden/", views.ForbiddenApi.as_view(), name="test-forbidden"),
     path("missing/", views.MissingApi.as_view(), name="test-missing"),
     path("broken/", views.BrokenApi.as_view(), name="test-broken"),
+    path("refused/", views.RefusedByServiceApi.as_view(), name="test-refused"),
 ]
 
 urlpatterns = [

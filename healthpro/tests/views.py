@@ -2,6 +2,7 @@
 
 import logging
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, BasePermission
@@ -57,6 +58,17 @@ class MissingApi(APIView):
 
     def get(self, request, *args, **kwargs):
         raise Http404(f"Patient 42 does not exist {EXCEPTION_CANARY}")
+
+
+class RefusedByServiceApi(APIView):
+    """A service's Django ValidationError reaching the API unconverted (GET ?whole=1: no field)."""
+
+    permission_classes = [AllowAny]
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("whole"):
+            raise DjangoValidationError("This note is already signed.")
+        raise DjangoValidationError({"kind": "Your role may not write this kind of note."})
 
 
 class BrokenApi(APIView):

@@ -6,18 +6,16 @@ same as for a missing one, whatever the method, including methods the endpoint d
 """
 
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api_permissions import RequiredFactorPassed
-from healthpro.api_parsers import JSONParser
+from core.api_parsers import JSONParser
 from records import policies, selectors, services
 from records.api.serializers import (
     RECORD_SERIALIZERS,
@@ -40,22 +38,11 @@ from records.models import Patient
 from records.record_types import RECORD_TYPES
 
 
-def _as_drf_validation_error(error: DjangoValidationError) -> ValidationError:
-    if hasattr(error, "error_dict"):
-        return ValidationError(error.message_dict)
-    return ValidationError({"non_field_errors": error.messages})
-
-
 class RecordsApi(APIView):
-    """Base of the records API: the services' Django ValidationError becomes a 400."""
+    """Base of the records API (a service's Django ValidationError is a 400: core.api_errors)."""
 
     # Staff need the second factor (the token's mfa claim or a verified session); patients do not.
     permission_classes = [RequiredFactorPassed]
-
-    def handle_exception(self, exc):
-        if isinstance(exc, DjangoValidationError):
-            exc = _as_drf_validation_error(exc)
-        return super().handle_exception(exc)
 
 
 class PatientScopedApi(RecordsApi):

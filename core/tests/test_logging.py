@@ -9,8 +9,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from healthpro.logging import JsonFormatter, RequestContextFilter, TextFormatter, redact
-from healthpro.request_context import RequestContext, _current
+from core.logging import JsonFormatter, RequestContextFilter, TextFormatter, redact
+from core.request_context import RequestContext, _current
 from healthpro.tests.views import EXCEPTION_CANARY
 
 JWT = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VyX2lkIjo0Mn0.c2lnbmF0dXJlLWNhbmFyeQ"

@@ -1,4 +1,5 @@
-import pytest
+"""The test run's cache, emptied between tests (root conftest) and between matrix cells."""
+
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 
@@ -14,8 +15,3 @@ def clear_cache() -> None:
             client.delete(*keys)
     else:
         backend.clear()
-
-
-@pytest.fixture
-def user(make_user):
-    return make_user()

@@ -1,6 +1,6 @@
 """OpenAPI schema generation: drf-spectacular's AutoSchema, plus the error responses.
 
-Every operation documents the one JSON error shape of healthpro.api_errors (the ErrorResponse
+Every operation documents the one JSON error shape of core.api_errors (the ErrorResponse
 component) for the errors it can answer: 400 and 404 always, 401 and 403 unless the view is
 public (AllowAny), 429 (with Retry-After) when the view is throttled. Responses an operation
 declares itself (@extend_schema(responses=...)) are kept as they are.

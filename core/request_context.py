@@ -7,7 +7,6 @@ entry from the right. Anything to the left of that was written by the client and
 
 import contextvars
 import ipaddress
-import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -27,6 +26,15 @@ _current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar
 
 def current_context() -> RequestContext | None:
     return _current.get()
+
+
+def context_enter(context: RequestContext) -> contextvars.Token:
+    """Make `context` the current one (core.middleware, per request); undo with `context_exit`."""
+    return _current.set(context)
+
+
+def context_exit(token: contextvars.Token) -> None:
+    _current.reset(token)
 
 
 def _valid_ip(value: str) -> str | None:
@@ -56,26 +64,3 @@ def client_ip(request) -> str | None:
 
 def client_ip_for_axes(request) -> str | None:
     return getattr(request, "client_ip", None) or client_ip(request)
-
-
-class RequestContextMiddleware:
-    """Gives every request an id (echoed in X-Request-ID) and a trusted client IP."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        request.request_id = uuid.uuid4().hex
-        request.client_ip = client_ip(request)
-        context = RequestContext(
-            request_id=request.request_id,
-            client_ip=request.client_ip,
-            user_agent=request.META.get("HTTP_USER_AGENT", "")[:256],
-        )
-        token = _current.set(context)
-        try:
-            response = self.get_response(request)
-        finally:
-            _current.reset(token)
-        response[REQUEST_ID_HEADER] = request.request_id
-        return response

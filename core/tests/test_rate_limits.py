@@ -1,7 +1,7 @@
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from accounts.rate_limits import rate_limit_hit
+from core.rate_limits import rate_limit_hit
 
 
 def test_the_limit_counts_per_key_and_the_window_ends():

@@ -10,7 +10,7 @@ import re
 import traceback
 from datetime import UTC, datetime
 
-from healthpro.request_context import current_context
+from core.request_context import current_context
 
 # Names whose value is a secret, as a whole word or part of one: password, new_password,
 # password1, access_token, SECRET_KEY, api-key, otp_code, code, sessionid, csrftoken, Cookie, ...
