@@ -4,6 +4,9 @@ Secure by default: DEBUG is off unless set, and with DEBUG off the app refuses t
 with a missing, placeholder or reused secret (see healthpro.env_checks).
 """
 
+import hashlib
+import hmac
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -214,7 +217,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG)
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# ---------------------------------------------------------------- HTTPS, cookies, headers
+# HTTPS, cookies, headers
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^api/v1/health/$"]
 # Only when a proxy we trust sets it (and strips any client-sent copy).
@@ -256,7 +259,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# ---------------------------------------------------------------- API
+# API
 THROTTLE_RATES = {
     "anon": env.str("THROTTLE_ANON", default="60/min"),
     "user": env.str("THROTTLE_USER", default="600/min"),
@@ -309,7 +312,7 @@ SPECTACULAR_SETTINGS = {
 # The OpenAPI schema and Swagger UI are public only while developing.
 API_DOCS_PUBLIC = DEBUG
 
-# ---------------------------------------------------------------- authentication libraries
+# Authentication libraries
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -321,7 +324,7 @@ AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="HealthPro")
 
-# ---------------------------------------------------------------- logging
+# Logging
 LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
@@ -353,11 +356,11 @@ LOGGING = {
     },
 }
 
-# ---------------------------------------------------------------- HealthPro
+# HealthPro
 STAFF_IDLE_TIMEOUT_SECONDS = env.int("STAFF_IDLE_TIMEOUT_SECONDS", default=15 * 60)
 CSRF_FAILURE_VIEW = "healthpro.views.csrf_failure"
 
-# ---------------------------------------------------------------- accounts: signup, links, sessions
+# Accounts: signup, links, sessions
 # (accounts.registration, accounts.passwords, accounts.sessions; README "Accounts").
 SIGNUP_ENABLED = env.bool("SIGNUP_ENABLED", default=True)
 EMAIL_VERIFICATION_TIMEOUT_SECONDS = env.int("EMAIL_VERIFICATION_TIMEOUT_SECONDS", default=24 * 3600)
@@ -368,10 +371,7 @@ ACCOUNT_EMAIL_RATE_LIMIT_PER_HOUR = env.int("ACCOUNT_EMAIL_RATE_LIMIT_PER_HOUR",
 PATIENT_IDLE_TIMEOUT_SECONDS = env.int("PATIENT_IDLE_TIMEOUT_SECONDS", default=60 * 60)
 SESSION_ABSOLUTE_TIMEOUT_SECONDS = SESSION_COOKIE_AGE
 
-# ---------------------------------------------------------------- accounts: lockout, MFA, JWT
-import hashlib as _hashlib  # noqa: E402
-import hmac as _hmac  # noqa: E402
-from datetime import timedelta as _timedelta  # noqa: E402
+# Accounts: lockout, MFA, JWT
 
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_USERNAME_CALLABLE = "accounts.lockout.axes_username"
@@ -400,7 +400,7 @@ OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_TOTP_THROTTLE_FACTOR", default=1)
 # so a token signature is never a signature Django's signing (sessions, reset links) would accept.
 JWT_SIGNING_KEY = (
     _secret("JWT_SIGNING_KEY")
-    or _hmac.new(SECRET_KEY.encode(), b"healthpro.jwt.signing-key", _hashlib.sha256).hexdigest()
+    or hmac.new(SECRET_KEY.encode(), b"healthpro.jwt.signing-key", hashlib.sha256).hexdigest()
 )
 if not DEBUG and (JWT_SIGNING_KEY == SECRET_KEY or len(JWT_SIGNING_KEY) < 32):
     from django.core.exceptions import ImproperlyConfigured
@@ -411,8 +411,8 @@ if not DEBUG and (JWT_SIGNING_KEY == SECRET_KEY or len(JWT_SIGNING_KEY) < 32):
 JWT_REFRESH_TOKEN_HOURS = min(env.int("JWT_REFRESH_TOKEN_HOURS", default=24), 24)
 MFA_TOKEN_SECONDS = env.int("MFA_TOKEN_SECONDS", default=300)
 SIMPLE_JWT = {
-    "ACCESS_TOKEN_LIFETIME": _timedelta(minutes=5),
-    "REFRESH_TOKEN_LIFETIME": _timedelta(hours=JWT_REFRESH_TOKEN_HOURS),
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=5),
+    "REFRESH_TOKEN_LIFETIME": timedelta(hours=JWT_REFRESH_TOKEN_HOURS),
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": False,
@@ -427,7 +427,7 @@ SIMPLE_JWT = {
     "CHECK_USER_IS_ACTIVE": True,
 }
 
-# ---------------------------------------------------------------- records
+# Records
 # Encrypted uploads live here, outside any folder the web server or whitenoise serves.
 DOCUMENTS_DIR = Path(env.str("DOCUMENTS_DIR", default=str(BASE_DIR / "var" / "documents")))
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)

@@ -9,11 +9,14 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from django import forms
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.db import OperationalError, connection
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import path, reverse
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from accounts.roles import Role
@@ -53,7 +56,7 @@ urlpatterns = [
 pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
 
 
-# ---------------------------------------------------------------- helpers
+# Helpers
 
 
 class InlineCodeFinder(HTMLParser):
@@ -125,8 +128,6 @@ def error_client():
 @pytest.fixture
 def signed_in(make_user):
     """A client signed in as a new user of `role`, second factor done (as staff pages will require)."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     def sign_in(role, client=None, **user_fields):
         client = client or Client(raise_request_exception=False)
@@ -142,7 +143,7 @@ def signed_in(make_user):
     return sign_in
 
 
-# ---------------------------------------------------------------- every page: no inline code
+# Every page: no inline code
 
 
 def _login(client, signed_in):
@@ -240,7 +241,7 @@ def test_the_inline_code_finder_finds_inline_code():
     ]
 
 
-# ---------------------------------------------------------------- error pages say nothing
+# Error pages say nothing
 
 
 def test_404_page_does_not_echo_the_requested_path(error_client):
@@ -335,7 +336,7 @@ def test_login_post_with_a_valid_csrf_token_works(make_user, password):
     assert response["Location"] == reverse("dashboard")
 
 
-# ---------------------------------------------------------------- payloads are inert
+# Payloads are inert
 
 
 def test_a_script_payload_in_the_login_email_is_escaped_on_redisplay(client):
@@ -365,7 +366,7 @@ def test_an_offsite_next_is_not_echoed_into_the_login_form(client):
     assert elements(html, "input", type="hidden", name="next", value="/admin/")
 
 
-# ---------------------------------------------------------------- accessible forms
+# Accessible forms
 
 
 def test_field_errors_sit_next_to_their_field_and_are_announced(client):
@@ -406,8 +407,6 @@ def test_the_login_page_has_labelled_fields_and_no_autofocus(client):
 
 
 def test_form_field_include_renders_help_text_optional_marker_and_checkboxes():
-    from django import forms
-
     class ExampleForm(forms.Form):
         phone = forms.CharField(required=False, help_text="Include the country code.")
         agree = forms.BooleanField(label="I agree")
@@ -428,7 +427,7 @@ def test_form_field_include_renders_help_text_optional_marker_and_checkboxes():
     assert inline_code(html) == []
 
 
-# ---------------------------------------------------------------- shell, navigation, sign-out
+# Shell, navigation, sign-out
 
 
 @pytest.mark.parametrize(

@@ -18,17 +18,28 @@ registered in the admin without an ADMIN_MODELS entry has no expectations, and f
 from http.cookies import SimpleCookie
 
 import pytest
+from auditlog.models import LogEntry
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.test import Client
+from django.test.client import ClientHandler
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from rest_framework.test import APIClient
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.test import APIClient, ForceAuthClientHandler
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from accounts.models import User, UserSession
 from accounts.tokens import token_pair_issue
+from audit.models import AuditEvent
+from records import services
+from records.models import ClinicalNote
+from records.tests.factories import register_patient
 from records.tests.test_permission_matrix import EXPECTED as RECORDS_EXPECTED
 from records.tests.test_permission_matrix import client_for as records_client_for
 from records.tests.test_permission_matrix import records_url_patterns
@@ -96,7 +107,7 @@ def post_only(who: dict, others: dict | None = None) -> dict:
 
 
 EXPECTED = {
-    # ---------------------------------------------------------------- pages
+    # Pages
     "dashboard": read_only({SIGNED_IN: 200}, {ANONYMOUS: 302}),
     # Signed-in users are sent on from the sign-in and sign-up pages, whatever the method.
     "accounts:login": form_page({ANONYMOUS: 200}, {SIGNED_IN: 302}),
@@ -131,7 +142,7 @@ EXPECTED = {
         post={(ANONYMOUS, PATIENT): 302, STAFF: 200},
         rest={(ANONYMOUS, PATIENT): 302, STAFF: 405},
     ),
-    # ---------------------------------------------------------------- API
+    # API
     "api-health": read_only({ROLES: 200}, {}),
     "api-schema": read_only({SIGNED_IN: 200}, {ANONYMOUS: 401}),
     # The docs are an HTML page: anonymous visitors are sent to sign in.
@@ -148,7 +159,7 @@ EXPECTED = {
     ),
 }
 
-# ---------------------------------------------------------------- Django admin
+# Django admin
 
 # Roles that may not use the admin site at all are sent to its sign-in page, on every admin URL.
 OUTSIDE_ADMIN_SITE = (ANONYMOUS, RECEPTIONIST, DOCTOR, NURSE, PATIENT)
@@ -273,7 +284,7 @@ def admin_app_list_cases() -> list:
     return cases
 
 
-# ---------------------------------------------------------------- walking the URLs
+# Walking the URLs
 
 
 def pattern_key(namespace: str | None, entry: URLPattern, route: str) -> str:
@@ -302,7 +313,7 @@ def project_url_patterns() -> dict:
     return found
 
 
-# ---------------------------------------------------------------- the world every cell starts from
+# The world every cell starts from
 
 
 @pytest.fixture
@@ -317,13 +328,6 @@ def world(make_user):
 
 def admin_objects(users) -> dict:
     """One object of each model registered in the admin, for its change, delete and history pages."""
-    from auditlog.models import LogEntry
-    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-    from django_otp.plugins.otp_static.models import StaticDevice
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-    from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
-
-    from audit.models import AuditEvent
 
     patient = users[PATIENT]
     token_pair_issue(user=patient, mfa=False)
@@ -393,8 +397,6 @@ def handlers():
     """One request handler for the page clients and one for the API clients of the whole module:
     a new handler per client loads the middleware again, whitenoise's file scan included, which
     would make this module several times slower. Clients keep their own cookies and credentials."""
-    from django.test.client import ClientHandler
-    from rest_framework.test import ForceAuthClientHandler
 
     return {"page": ClientHandler(enforce_csrf_checks=False), "api": ForceAuthClientHandler(enforce_csrf_checks=False)}
 
@@ -450,7 +452,6 @@ def test_every_url_of_the_project_has_an_entry_and_every_entry_a_url():
 
 def test_every_admin_model_has_an_entry():
     """A model registered in the admin later, whose patterns are not yet known here, fails too."""
-    from django.contrib import admin
 
     registered = {f"{model._meta.app_label}.{model._meta.model_name}" for model in admin.site._registry}
     assert registered == set(ADMIN_MODELS)
@@ -473,7 +474,7 @@ def test_permission_matrix(key, world, handlers):
     assert mismatches == []
 
 
-# ---------------------------------------------------------------- staff who stopped at the password
+# Staff who stopped at the password
 
 # A staff user who passed the password but not the second factor. Pages: they may open only the
 # second-factor step and sign out (what those answer to GET and an empty POST); every other page
@@ -518,7 +519,6 @@ def placeholder_url(key: str, pattern: URLPattern, route: str) -> str:
 @pytest.fixture
 def password_only_doctor(make_user, handlers):
     """A browser session of a doctor with an authenticator, signed in with the password only."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     doctor = make_user(DOCTOR)
     TOTPDevice.objects.create(user=doctor, name="phone", confirmed=True)
@@ -584,7 +584,7 @@ def test_staff_past_the_second_factor_use_the_sessions_api_from_the_browser(make
     assert [session["current"] for session in response.json()] == [True]
 
 
-# ---------------------------------------------------------------- a rule empty bodies cannot reach
+# A rule empty bodies cannot reach
 
 # With an empty body the matrix stops at validation (400) for the roles that may amend notes at
 # all; which kind of note a role may amend is checked after it, so it is proved here with a body.
@@ -592,10 +592,6 @@ def test_staff_past_the_second_factor_use_the_sessions_api_from_the_browser(make
 
 @pytest.mark.parametrize(("author_role", "expected"), [(NURSE, 403), (DOCTOR, 201)])
 def test_only_doctors_amend_a_signed_physician_note(author_role, expected, make_user):
-    from records import services
-    from records.models import ClinicalNote
-    from records.tests.factories import register_patient
-
     receptionist, doctor, nurse = make_user(RECEPTIONIST), make_user(DOCTOR), make_user(NURSE)
     patient = register_patient(actor=receptionist)
     for member, team_role in ((doctor, "doctor"), (nurse, "nurse")):

@@ -3,6 +3,7 @@ is edited, deleted or inserted; on PostgreSQL the table refuses UPDATE and DELET
 writers never fork the chain."""
 
 import threading
+from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -12,6 +13,7 @@ from audit.chain import GENESIS_HASH, compute_hash
 from audit.models import AuditEvent
 from audit.services import record_access, record_security_event
 from audit.verification import verify_chain
+from core.request_context import RequestContext, _current
 
 
 def _write_events(count: int) -> list[AuditEvent]:
@@ -30,8 +32,6 @@ def _tamper(sql: str, params=()) -> None:
 
 
 def _verify_command_output() -> str:
-    from io import StringIO
-
     out = StringIO()
     call_command("verify_audit_log", stdout=out)
     return out.getvalue()
@@ -133,7 +133,6 @@ def test_a_row_inserted_between_two_others_is_caught():
 def test_values_are_hashed_as_stored():
     """An IPv4-mapped IPv6 client and non-string detail keys read back differently from how they
     were passed in; the hash covers the stored form, so such rows verify."""
-    from core.request_context import RequestContext, _current
 
     token = _current.set(RequestContext(request_id="a" * 32, client_ip="::ffff:cb00:7109", user_agent="pytest"))
     try:

@@ -6,12 +6,14 @@ from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import OperationalError
 from django.test import Client, override_settings
 from rest_framework.settings import api_settings
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
+from healthpro import views
 from healthpro.tests.views import EXCEPTION_CANARY
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("healthpro.tests.urls")]
@@ -40,7 +42,7 @@ def signed_in(api_client, user):
     return api_client
 
 
-# ---------------------------------------------------------------- versioning and routing
+# Versioning and routing
 
 
 def test_health_under_v1(api_client):
@@ -74,7 +76,7 @@ def test_request_version_is_v1(api_client):
     assert api_settings.ALLOWED_VERSIONS == ["v1"]
 
 
-# ---------------------------------------------------------------- deny by default
+# Deny by default
 
 
 def test_view_without_explicit_permissions_refuses_anonymous_with_401(api_client):
@@ -100,7 +102,7 @@ def test_default_permission_is_authenticated():
     assert settings.REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"][0].endswith("JWTAuthentication")
 
 
-# ---------------------------------------------------------------- one JSON error shape
+# One JSON error shape
 
 
 def test_malformed_json_body_is_a_400(signed_in):
@@ -209,7 +211,7 @@ def test_session_authenticated_post_with_csrf_token_is_accepted(user):
     assert response.status_code == 200
 
 
-# ---------------------------------------------------------------- throttling
+# Throttling
 
 
 @pytest.fixture
@@ -253,7 +255,6 @@ def test_a_forged_x_forwarded_for_does_not_escape_the_throttle(api_client, low_r
 
 def test_throttle_counters_are_in_the_shared_cache():
     """Redis in production (REDIS_URL): every worker counts against the same limit."""
-    from django.core.cache import cache
 
     assert len(api_settings.DEFAULT_THROTTLE_CLASSES) == 2
     assert SimpleRateThrottle.cache is cache
@@ -261,7 +262,7 @@ def test_throttle_counters_are_in_the_shared_cache():
         assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 
 
-# ---------------------------------------------------------------- health
+# Health
 
 
 def test_health_is_anonymous_and_not_throttled(api_client, low_rates):
@@ -277,8 +278,6 @@ def test_health_ignores_bad_credentials(api_client):
 
 
 def test_health_is_503_when_the_database_is_down(api_client, monkeypatch, caplog):
-    from healthpro import views
-
     database = mock.Mock()
     database.cursor.side_effect = OperationalError('connection to server at "10.0.0.5" failed: password=hunter2')
     monkeypatch.setattr(views, "connection", database)
@@ -291,15 +290,13 @@ def test_health_is_503_when_the_database_is_down(api_client, monkeypatch, caplog
 
 
 def test_health_is_503_when_the_cache_is_down(api_client, monkeypatch):
-    from healthpro import views
-
     broken_cache = mock.Mock()
     broken_cache.set.side_effect = ConnectionError("redis down")
     monkeypatch.setattr(views, "cache", broken_cache)
     assert api_client.get("/api/v1/health/").status_code == 503
 
 
-# ---------------------------------------------------------------- renderers
+# Renderers
 
 
 def test_no_browsable_api_with_debug_off(signed_in):

@@ -3,8 +3,10 @@ script, a valid OpenAPI 3 document with JWT bearer security and the documented e
 
 import re
 
+import jsonschema
 import pytest
 import yaml
+from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
 from drf_spectacular.generators import SchemaGenerator
@@ -56,8 +58,6 @@ def test_docs_are_public_only_when_configured(client):
 
 
 def test_docs_are_not_public_in_the_test_settings():
-    from django.conf import settings
-
     assert settings.API_DOCS_PUBLIC is False
 
 
@@ -158,7 +158,6 @@ def test_public_unthrottled_operation_declares_no_401_403_or_429(test_schema):
 
 def test_error_responses_match_the_schema(client, user, test_schema):
     """A real 401 and 404 validate against the ErrorResponse component."""
-    import jsonschema
 
     components = test_schema["components"]["schemas"]
     resolver_schema = {"$ref": "#/components/schemas/ErrorResponse", "components": {"schemas": components}}

@@ -2,6 +2,7 @@
 
 import pytest
 from django.test import override_settings
+from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -10,8 +11,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def browser_page():
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:

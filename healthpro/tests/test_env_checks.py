@@ -146,7 +146,7 @@ def test_debug_on_accepts_development_values():
     assert result.returncode == 0, result.stderr
 
 
-# ---- the checks themselves, without a subprocess
+# The checks themselves, without a subprocess
 
 
 def good_secrets(**overrides):

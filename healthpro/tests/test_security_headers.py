@@ -5,6 +5,9 @@ from django.conf import settings
 from django.test import Client, override_settings
 from rest_framework_simplejwt.tokens import AccessToken
 
+from healthpro.tests.startup import production_env, run_django
+from healthpro.tests.views import EXCEPTION_CANARY
+
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("healthpro.tests.urls")]
 
 REQUIRED_CSP = {
@@ -94,8 +97,6 @@ def test_cors_preflight_carries_the_security_headers(client):
 
 
 def test_500_page_says_nothing_of_the_cause(error_client):
-    from healthpro.tests.views import EXCEPTION_CANARY
-
     response = error_client.get("/_test/broken/")
     assert response.status_code == 500
     body = response.content.decode()
@@ -172,8 +173,6 @@ def test_health_check_is_not_redirected():
 
 
 def test_https_redirect_is_on_in_production_settings():
-    from healthpro.tests.startup import production_env, run_django
-
     code = "import django; django.setup(); from django.conf import settings; print(settings.SECURE_SSL_REDIRECT)"
     result = run_django(code, production_env())
     assert result.stdout.strip() == "True", result.stderr

@@ -23,6 +23,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import sync_playwright
 
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 CHROMIUM = os.environ.get("HEALTHPRO_CHROMIUM", "/usr/bin/chromium")
@@ -61,8 +64,6 @@ class PageProblems:
 
 @pytest.fixture(scope="package")
 def browser():
-    from playwright.sync_api import sync_playwright
-
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
@@ -144,7 +145,6 @@ def screenshot_dir(tmp_path_factory) -> Path:
 
 def current_totp_code(device) -> str:
     """What the user's authenticator app shows now (django-otp's own TOTP helper)."""
-    from django_otp.oath import TOTP
 
     totp = TOTP(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
     return f"{totp.token():0{device.digits}d}"
@@ -154,7 +154,6 @@ def current_totp_code(device) -> str:
 def sign_in(page):
     """Sign in through the login page, as a person would; when the code step follows (an account
     with a confirmed authenticator), enter the authenticator's current code."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     def sign_in_as(email: str, password: str):
         page.goto("/accounts/login/")
@@ -174,7 +173,6 @@ def sign_in(page):
 @pytest.fixture
 def make_staff_user(make_user):
     """A staff user who has already set up an authenticator (confirmed TOTP device)."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     def make(role, **kwargs):
         user = make_user(role, **kwargs)

@@ -1,5 +1,6 @@
 """The second factor and the lockout in a real browser."""
 
+import base64
 import re
 
 import pytest
@@ -14,7 +15,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def code_for_secret(secret: str) -> str:
     """What an authenticator app shows for the base32 secret read off the page."""
-    import base64
 
     key = base64.b32decode(secret + "=" * (-len(secret) % 8))
     return f"{TOTP(key).token():06d}"
