@@ -49,9 +49,16 @@ def redact(text: str) -> str:
 
 
 class RequestContextFilter(logging.Filter):
+    """Every line of a request carries its id. Django logs a request's 4xx/5xx line
+    (`django.request`) after the middleware has returned and the context is gone; such records
+    carry the request itself, which carries its id (core.middleware.RequestContextMiddleware)."""
+
     def filter(self, record):
         context = current_context()
-        record.request_id = context.request_id if context else None
+        request_id = context.request_id if context else None
+        if request_id is None:
+            request_id = getattr(getattr(record, "request", None), "request_id", None)
+        record.request_id = request_id
         return True
 
 

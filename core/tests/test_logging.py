@@ -88,6 +88,18 @@ def test_log_line_during_a_request_carries_its_request_id(console_output, user):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/v1/nothing-here/", "/patients/no-such-page/", "/api/v1/patients/"])
+def test_djangos_own_request_lines_carry_the_request_id(console_output, path):
+    """Django writes a 4xx line (`django.request`) once the middleware has returned: it still
+    names the request it belongs to."""
+    response = Client().get(path)
+    assert response.status_code in (401, 404)
+    entries = [entry for entry in lines_of(console_output) if entry["logger"] == "django.request"]
+    assert entries, console_output.getvalue()
+    assert {entry["request_id"] for entry in entries} == {response["X-Request-ID"]}
+
+
+@pytest.mark.django_db
 @pytest.mark.urls("healthpro.tests.urls")
 def test_server_error_log_has_type_and_stack_but_not_the_exception_text(console_output):
     response = Client(raise_request_exception=False).get("/_test/broken/")
