@@ -18,6 +18,7 @@ GENERIC_MESSAGES = {
     415: "Unsupported media type.",
     429: "Too many requests. Try again later.",
     500: "An internal error occurred. It has been logged.",
+    503: "The service is temporarily unavailable. Try again in a moment.",
 }
 
 

@@ -17,12 +17,22 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from core.api_errors import GENERIC_MESSAGES, error_body
+from core.outages import RETRY_AFTER_SECONDS, outage_log, unavailable_part
 
 logger = logging.getLogger("healthpro.api")
 
 
 def api_exception_handler(exc, context):
     request = context.get("request")
+    part = unavailable_part(exc)
+    if part is not None:
+        outage_log(part, exc)
+        set_rollback()
+        return Response(
+            error_body(status_code=503, code="service_unavailable", message=GENERIC_MESSAGES[503], request=request),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -5,11 +5,12 @@ about the cause.
 """
 
 import logging
+import sys
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpResponseServerError
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
@@ -21,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api_errors import is_api_request, json_error_response
+from core.outages import RETRY_AFTER_SECONDS, outage_log, unavailable_part
 
 logger = logging.getLogger("healthpro.views")
 
@@ -93,15 +95,29 @@ FALLBACK_500_PAGE = (
 
 def server_error(request):
     """The 500 page: rendered without the request, so without context processors, the session or
-    the database (whatever broke may be what they call), and never failing itself."""
+    the database (whatever broke may be what they call), and never failing itself.
+
+    Django calls it while handling the exception: when that exception says the database or the
+    cache does not answer (core.outages), the answer is a 503 instead, on pages and under /api/."""
+    exc = sys.exc_info()[1]
+    part = unavailable_part(exc)
+    status, template, code = (
+        (503, "errors/503.html", "service_unavailable") if part else (500, "errors/500.html", "server_error")
+    )
+    if part:
+        outage_log(part, exc)
     if is_api_request(request):
-        return json_error_response(request, 500, "server_error")
-    try:
-        html = loader.render_to_string("errors/500.html", {"request_id": getattr(request, "request_id", None)})
-    except Exception:
-        logger.exception("The 500 page could not be rendered")
-        html = FALLBACK_500_PAGE
-    return HttpResponseServerError(html)
+        response = json_error_response(request, status, code)
+    else:
+        try:
+            html = loader.render_to_string(template, {"request_id": getattr(request, "request_id", None)})
+        except Exception:
+            logger.exception("The %s page could not be rendered", status)
+            html = FALLBACK_500_PAGE
+        response = HttpResponse(html, status=status)
+    if part:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def csrf_failure(request, reason=""):
