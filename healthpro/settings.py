@@ -213,6 +213,8 @@ STORAGES = {
 # Tests and `runserver` serve static files straight from the finders, no collectstatic needed.
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG)
 WHITENOISE_AUTOREFRESH = DEBUG
+# Whitenoise's default is `Access-Control-Allow-Origin: *` on every static file; CORS is for /api/ only.
+WHITENOISE_ALLOW_ALL_ORIGINS = False
 
 # ---------------------------------------------------------------- HTTPS, cookies, headers
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
