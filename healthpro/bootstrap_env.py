@@ -2,34 +2,27 @@
 
 Run by `make run` / `make test`: `python -m healthpro.bootstrap_env [path]`. The file is for
 local development (DEBUG on, SQLite, console e-mail); production sets real variables instead.
+The secrets come from healthpro.secret_generation, as `manage.py generate_secrets` prints them.
 """
 
-import secrets
 import sys
 from pathlib import Path
 
-from cryptography.fernet import Fernet
+from healthpro.secret_generation import env_lines, secrets_generate
 
-TEMPLATE = """\
+HEADER = """\
 # Written by `make run` on first use, with secrets generated for this machine only.
 # Never commit this file. See .env.example and the README for every variable.
 DEBUG=True
-SECRET_KEY={secret_key}
-FIELD_ENCRYPTION_KEYS={field_key}
-BLIND_INDEX_KEY={blind_index_key}
-AUDIT_HMAC_KEY={audit_key}
+"""
+FOOTER = """\
 ALLOWED_HOSTS=127.0.0.1,localhost
 EMAIL_URL=consolemail://
 """
 
 
 def render() -> str:
-    return TEMPLATE.format(
-        secret_key=secrets.token_urlsafe(50),
-        field_key=Fernet.generate_key().decode(),
-        blind_index_key=secrets.token_urlsafe(32),
-        audit_key=secrets.token_urlsafe(32),
-    )
+    return HEADER + env_lines(secrets_generate()) + FOOTER
 
 
 def main(argv: list[str]) -> int:

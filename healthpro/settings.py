@@ -203,7 +203,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+# collectstatic writes here; servers refuse to start without its manifest (healthpro.startup_checks).
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "var" / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -216,6 +217,8 @@ STORAGES = {
 # Tests and `runserver` serve static files straight from the finders, no collectstatic needed.
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG)
 WHITENOISE_AUTOREFRESH = DEBUG
+# Whitenoise's default is `Access-Control-Allow-Origin: *` on every static file; CORS is for /api/ only.
+WHITENOISE_ALLOW_ALL_ORIGINS = False
 
 # HTTPS, cookies, headers
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)

@@ -31,9 +31,9 @@ def production_env(**overrides) -> dict[str, str]:
     return {name: value for name, value in env.items() if value is not None}
 
 
-def run_django(code_or_args, env: dict[str, str], *, timeout: int = 60) -> subprocess.CompletedProcess:
-    """`python -c code` (a str) or `python manage.py args...` (a list) under healthpro.settings."""
-    full_env = {
+def process_env(env: dict[str, str]) -> dict[str, str]:
+    """The whole environment of a child process: `env` and the bare minimum, under healthpro.settings."""
+    return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": os.environ.get("HOME", tempfile.gettempdir()),
         "LANG": "C.UTF-8",
@@ -41,6 +41,11 @@ def run_django(code_or_args, env: dict[str, str], *, timeout: int = 60) -> subpr
         "DJANGO_SETTINGS_MODULE": "healthpro.settings",
         **env,
     }
+
+
+def run_django(code_or_args, env: dict[str, str], *, timeout: int = 60) -> subprocess.CompletedProcess:
+    """`python -c code` (a str) or `python manage.py args...` (a list) under healthpro.settings."""
+    full_env = process_env(env)
     if isinstance(code_or_args, str):
         command = [sys.executable, "-c", code_or_args]
     else:

@@ -76,3 +76,11 @@ def test_credentials_only_when_configured(client):
     response = preflight(client)
     assert response["Access-Control-Allow-Origin"] == ALLOWED
     assert response["Access-Control-Allow-Credentials"] == "true"
+
+
+def test_static_files_carry_no_cors_header(client):
+    """Whitenoise answers `Access-Control-Allow-Origin: *` on static files unless told not to."""
+    response = client.get("/static/css/app.css", HTTP_ORIGIN="https://evil.example")
+    assert response.status_code == 200
+    assert not response.has_header("Access-Control-Allow-Origin")
+    assert settings.WHITENOISE_ALLOW_ALL_ORIGINS is False
