@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.roles import Role
 from records import policies, selectors, services
 from records.access import CLINICIANS, STAFF_WITH_PATIENTS, patient_visible, roles_required
-from records.api.views import document_response
+from records.downloads import document_download_response
 from records.forms import (
     BreakGlassForm,
     BreakGlassReviewForm,
@@ -350,8 +350,7 @@ def document_upload(request, patient_id):
 @patient_visible
 @require_GET
 def document_download(request, patient_id, document_id):
-    document, content = selectors.document_download(user=request.user, patient_id=patient_id, document_id=document_id)
-    return document_response(document, content)
+    return document_download_response(user=request.user, patient_id=patient_id, document_id=document_id)
 
 
 @roles_required(*ALL_ROLES)
@@ -442,10 +441,7 @@ def portal_home(request):
 @roles_required(Role.PATIENT)
 @require_GET
 def portal_document_download(request, document_id):
-    document, content = selectors.document_download(
-        user=request.user, patient_id=_own_patient(request).pk, document_id=document_id
-    )
-    return document_response(document, content)
+    return document_download_response(user=request.user, patient_id=_own_patient(request).pk, document_id=document_id)
 
 
 @roles_required(Role.PATIENT)

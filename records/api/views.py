@@ -6,7 +6,6 @@ same as for a missing one, whatever the method, including methods the endpoint d
 """
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -34,6 +33,7 @@ from records.api.serializers import (
     PatientSearchSerializer,
     PatientSerializer,
 )
+from records.downloads import document_download_response
 from records.models import Patient
 from records.record_types import RECORD_TYPES
 
@@ -388,17 +388,6 @@ class DocumentDetailApi(PatientScopedApi):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def document_response(document, content: bytes) -> HttpResponse:
-    """The file as an attachment, never rendered inline, never sniffed, never cached."""
-    response = HttpResponse(content, content_type=document.content_type)
-    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}[document.content_type]
-    response["Content-Disposition"] = f'attachment; filename="document-{document.pk}.{extension}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
-
-
 class DocumentDownloadApi(PatientScopedApi):
     @extend_schema(
         operation_id="patients_documents_download",
@@ -409,10 +398,7 @@ class DocumentDownloadApi(PatientScopedApi):
         },
     )
     def get(self, request, patient_id, document_id, *args, **kwargs):
-        document, content = selectors.document_download(
-            user=request.user, patient_id=patient_id, document_id=document_id
-        )
-        return document_response(document, content)
+        return document_download_response(user=request.user, patient_id=patient_id, document_id=document_id)
 
 
 class BreakGlassApi(RecordsApi):
