@@ -29,7 +29,7 @@ from records.blind_index import blind_index
 from records.fields import encrypt_bytes
 from records.models import BreakGlassAccess, CareTeamMembership, ClinicalNote, Document, Observation, Patient
 from records.record_types import record_type_for
-from records.selectors import NOT_FOUND_MESSAGE, patient_for, record_denied, record_id_or_404
+from records.selectors import NOT_FOUND_MESSAGE, patient_for, portal_patient_get, record_denied, record_id_or_404
 from records.storage import delete_document_file, new_storage_name, write_document_file
 
 Purpose = AuditEvent.Purpose
@@ -128,8 +128,8 @@ def patient_update(*, actor, patient_id, data: dict) -> Patient:
 
 def patient_update_contact(*, actor, data: dict) -> Patient:
     """A patient changes their own contact details in the portal; nothing else."""
-    patient = Patient.objects.filter(user=actor).first()
-    if patient is None or policies.role_of(actor) is not Role.PATIENT:
+    patient = portal_patient_get(user=actor)
+    if patient is None:
         raise Http404(NOT_FOUND_MESSAGE)
     unknown = set(data) - set(policies.PATIENT_CONTACT_FIELDS)
     if unknown:

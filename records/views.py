@@ -24,7 +24,6 @@ from records.forms import (
     NoteAmendForm,
     PatientForm,
     PatientSearchForm,
-    record_fields,
     record_form_class,
 )
 from records.models import Patient
@@ -70,7 +69,7 @@ def _display(record, name):
 
 def _section(name, records, patient, user, purpose):
     record_type = RECORD_TYPES[name]
-    columns = record_fields(name)
+    columns = record_type.input_fields
     can_add = policies.can_write(user, purpose, record_type.add_permission)
     rows = []
     for record in records:
@@ -423,7 +422,7 @@ def break_glass_review(request, access_id):
 
 
 def _own_patient(request) -> Patient:
-    patient = Patient.objects.filter(user=request.user).first()
+    patient = selectors.portal_patient_get(user=request.user)
     if patient is None:
         raise Http404("No record is linked to your account.")
     return patient
@@ -432,9 +431,10 @@ def _own_patient(request) -> Patient:
 @roles_required(Role.PATIENT)
 @require_GET
 def portal_home(request):
-    if not Patient.objects.filter(user=request.user).exists():
+    patient = selectors.portal_patient_get(user=request.user)
+    if patient is None:
         return render(request, "portal/no_record.html")
-    chart = selectors.patient_chart(user=request.user, patient_id=_own_patient(request).pk)
+    chart = selectors.patient_chart(user=request.user, patient_id=patient.pk)
     return render(request, "portal/home.html", {"chart": chart, "patient": chart.patient})
 
 

@@ -172,7 +172,7 @@ class RecordListApi(PatientScopedApi):
             record_type=record_type.audit_type,
             action="create",
         )
-        serializer = self.serializer_class(data=request.data, context={"patient": patient})
+        serializer = self.serializer_class(data=request.data, context={"patient": patient, "user": request.user})
         serializer.is_valid(raise_exception=True)
         record = services.record_create(
             actor=request.user,
@@ -203,7 +203,9 @@ class RecordDetailApi(PatientScopedApi):
             record_type=record_type.audit_type,
             action="update",
         )
-        serializer = self.serializer_class(data=request.data, partial=True, context={"patient": patient})
+        serializer = self.serializer_class(
+            data=request.data, partial=True, context={"patient": patient, "user": request.user}
+        )
         serializer.is_valid(raise_exception=True)
         record = services.record_update(
             actor=request.user,
