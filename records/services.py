@@ -94,7 +94,7 @@ def _new_mrn() -> str:
 
 
 def patient_register(*, actor, data: dict) -> Patient:
-    if not actor.has_perm("records.add_patient"):
+    if not policies.may_register_patient(actor):
         raise PermissionDenied("Your role may not register patients.")
     unknown = set(data) - set(DEMOGRAPHIC_FIELDS)
     if unknown:
@@ -264,10 +264,12 @@ def record_create(*, actor, patient_id, record_type_name: str, data: dict):
 def record_update(*, actor, patient_id, record_type_name: str, record_id, data: dict):
     record_type = record_type_for(record_type_name)
     is_note = record_type.model is ClinicalNote
-    # A draft note is changed by its author (who needed the add permission to write it).
-    permission = record_type.add_permission if is_note else record_type.change_permission
     patient, purpose = authorize_write(
-        actor=actor, patient_id=patient_id, permission=permission, record_type=record_type.audit_type, action="update"
+        actor=actor,
+        patient_id=patient_id,
+        permission=policies.record_edit_permission(record_type),
+        record_type=record_type.audit_type,
+        action="update",
     )
     with _write(actor):
         record = (
@@ -342,7 +344,7 @@ def note_amend(*, actor, patient_id, note_id, body: str) -> ClinicalNote:
         raise Http404(NOT_FOUND_MESSAGE)
     if not original.is_signed:
         raise ValidationError("Only a signed note is amended; change the draft instead.")
-    if original.kind not in policies.note_kinds_for(actor):
+    if not policies.can_amend_note(actor, purpose, original):
         raise PermissionDenied("Your role may not amend this kind of note.")
     amendment = ClinicalNote(
         patient=patient,

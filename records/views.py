@@ -78,12 +78,10 @@ def _section(name, records, patient, user, purpose):
             "cells": [_display(record, column) for column in columns],
             "abnormal": getattr(record, "abnormal", False),
         }
+        row["can_edit"] = policies.can_edit_record(user, purpose, record_type, record)
         if name == "notes":
             row["can_sign"] = policies.can_sign_note(user, purpose, record)
-            row["can_edit"] = not record.is_signed and record.author_id == user.pk and purpose == "care_team"
-            row["can_amend"] = record.is_signed and record.kind in policies.note_kinds_for(user) and can_add
-        else:
-            row["can_edit"] = policies.can_write(user, purpose, record_type.change_permission)
+            row["can_amend"] = policies.can_amend_note(user, purpose, record)
         rows.append(row)
     labels = [record_type.model._meta.get_field(column).verbose_name.capitalize() for column in columns]
     return {"name": name, "title": SECTION_TITLES[name], "columns": labels, "rows": rows, "can_add": can_add}
@@ -113,7 +111,7 @@ def patient_search(request):
             "patients": patients,
             "total": total,
             "searched": request.method == "POST",
-            "may_register": request.user.has_perm("records.add_patient"),
+            "may_register": policies.may_register_patient(request.user),
         },
     )
 

@@ -88,7 +88,7 @@ class PatientListApi(RecordsApi):
         description="Register a patient (receptionists). The MRN is generated.",
     )
     def post(self, request, *args, **kwargs):
-        if not request.user.has_perm("records.add_patient"):
+        if not policies.may_register_patient(request.user):
             raise PermissionDenied("Your role may not register patients.")
         serializer = PatientSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -195,11 +195,10 @@ class RecordDetailApi(PatientScopedApi):
 
     def patch(self, request, patient_id, record_id, *args, **kwargs):
         record_type = RECORD_TYPES[self.record_type_name]
-        permission = record_type.add_permission if record_type.name == "notes" else record_type.change_permission
         patient, _ = services.authorize_write(
             actor=request.user,
             patient_id=patient_id,
-            permission=permission,
+            permission=policies.record_edit_permission(record_type),
             record_type=record_type.audit_type,
             action="update",
         )
