@@ -90,9 +90,6 @@ def _new_mrn() -> str:
             return mrn
 
 
-# ---------------------------------------------------------------- patients
-
-
 def patient_register(*, actor, data: dict) -> Patient:
     if not policies.may_register_patient(actor):
         raise PermissionDenied("Your role may not register patients.")
@@ -157,9 +154,6 @@ def _save_patient_fields(*, actor, patient: Patient, purpose: str, data: dict) -
     return patient
 
 
-# ---------------------------------------------------------------- care team
-
-
 def care_team_add(*, actor, patient_id, member, team_role: str, started_at=None) -> CareTeamMembership:
     patient, purpose = authorize_write(
         actor=actor,
@@ -217,9 +211,6 @@ def care_team_end(*, actor, patient_id, membership_id) -> CareTeamMembership:
             details={"member_id": membership.member_id},
         )
     return membership
-
-
-# ---------------------------------------------------------------- clinical records and appointments
 
 
 def record_create(*, actor, patient_id, record_type_name: str, data: dict):
@@ -369,9 +360,6 @@ def note_amend(*, actor, patient_id, note_id, body: str) -> ClinicalNote:
     return amendment
 
 
-# ---------------------------------------------------------------- documents
-
-
 def sniff_content_type(head: bytes) -> str | None:
     for content_type, signatures in DOCUMENT_SIGNATURES.items():
         if any(head.startswith(signature) for signature in signatures):
@@ -447,9 +435,6 @@ def document_delete(*, actor, patient_id, document_id) -> None:
             record_id=document_pk,
         )
         transaction.on_commit(lambda: delete_document_file(storage_name))
-
-
-# ---------------------------------------------------------------- break-the-glass
 
 
 def validate_break_glass_reason(reason: str) -> str:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.roles import Role
 from records import policies, selectors, services
-from records.access import CLINICIANS, STAFF_WITH_PATIENTS, patient_visible, roles_required
+from records.decorators import ALL_ROLES, CLINICIANS, STAFF_WITH_PATIENTS, patient_visible, roles_required
 from records.downloads import document_download_response
 from records.forms import (
     BreakGlassForm,
@@ -28,8 +28,6 @@ from records.forms import (
 )
 from records.models import Patient
 from records.record_types import RECORD_TYPES
-
-ALL_ROLES = tuple(Role)
 
 SECTION_TITLES = {
     "encounters": "Encounters",
@@ -85,9 +83,6 @@ def _section(name, records, patient, user, purpose):
         rows.append(row)
     labels = [record_type.model._meta.get_field(column).verbose_name.capitalize() for column in columns]
     return {"name": name, "title": SECTION_TITLES[name], "columns": labels, "rows": rows, "can_add": can_add}
-
-
-# ---------------------------------------------------------------- staff pages
 
 
 @roles_required(*STAFF_WITH_PATIENTS)
@@ -414,9 +409,6 @@ def break_glass_review(request, access_id):
     else:
         messages.error(request, "Choose justified or not justified.")
     return redirect("records:break-glass-reviews")
-
-
-# ---------------------------------------------------------------- patient portal
 
 
 def _own_patient(request) -> Patient:
