@@ -127,8 +127,8 @@ def patient_register(request):
 @patient_visible
 @require_http_methods(["GET", "POST"])
 def patient_edit(request, patient_id):
-    patient, _ = selectors.patient_get(user=request.user, patient_id=patient_id)
-    if not request.user.has_perm("records.change_patient"):
+    patient, purpose = selectors.patient_get(user=request.user, patient_id=patient_id)
+    if not policies.can_write(request.user, purpose, "records.change_patient"):
         raise PermissionDenied
     form = PatientForm(request.POST or None, instance=patient)
     if request.method == "POST" and form.is_valid():
