@@ -2,9 +2,9 @@
 
 from django import forms
 
-from records import policies
-from records.api.serializers import RECORD_SERIALIZERS, clinicians
-from records.models import BreakGlassAccess, CareTeamMembership, ClinicalNote, Document, Encounter, Patient
+from records import policies, selectors
+from records.models import BreakGlassAccess, CareTeamMembership, ClinicalNote, Document, Patient
+from records.record_types import RECORD_TYPES
 from records.services import DEMOGRAPHIC_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -41,25 +41,20 @@ class PatientSearchForm(forms.Form):
     phone = forms.CharField(required=False, max_length=32)
 
 
-def record_fields(record_type_name: str) -> list[str]:
-    """The fields a person fills in for a record: the API serializer's writable fields."""
-    serializer = RECORD_SERIALIZERS[record_type_name]()
-    return [name for name, field in serializer.fields.items() if not field.read_only]
-
-
 def record_form_class(record_type_name: str, *, user, patient):
-    from records.record_types import record_type_for
-
-    model = record_type_for(record_type_name).model
-    fields = record_fields(record_type_name)
+    """The page form of a record type: its input fields (the API's writable ones), with the
+    encounter, clinician and note kind choices limited to what `user` may pick for `patient`."""
+    record_type = RECORD_TYPES[record_type_name]
+    model = record_type.model
+    fields = list(record_type.input_fields)
 
     class RecordFormBase(forms.ModelForm):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             if "encounter" in self.fields:
-                self.fields["encounter"].queryset = Encounter.objects.filter(patient=patient)
+                self.fields["encounter"].queryset = selectors.encounter_choice_list(user=user, patient=patient)
             if "clinician" in self.fields:
-                self.fields["clinician"].queryset = clinicians()
+                self.fields["clinician"].queryset = selectors.clinician_list()
                 self.fields["clinician"].label_from_instance = lambda member: member.full_name or member.email
             if model is ClinicalNote and "kind" in self.fields:
                 allowed = policies.note_kinds_for(user)
@@ -78,7 +73,7 @@ class CareTeamForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = clinicians().order_by("full_name")
+        self.fields["member"].queryset = selectors.clinician_list().order_by("full_name")
         self.fields["member"].label_from_instance = lambda user: user.full_name or user.email
 
 

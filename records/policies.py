@@ -127,6 +127,11 @@ def note_kinds_for(user) -> list[str]:
     return []
 
 
+def may_register_patient(user) -> bool:
+    """Registration creates a patient, so there is no purpose yet: the model permission decides."""
+    return user.has_perm("records.add_patient")
+
+
 def may_break_glass(user) -> bool:
     return role_of(user) in CLINICAL_ROLES and user.has_perm("records.add_breakglassaccess")
 
@@ -137,9 +142,20 @@ def may_review_break_glass(user) -> bool:
     return role_of(user) is Role.COMPLIANCE
 
 
+def record_edit_permission(record_type) -> str:
+    """The model permission a change of a `record_type` (records.record_types) record needs: a
+    draft note is changed by its author, who needed the add permission to write it."""
+    return record_type.add_permission if record_type.model is ClinicalNote else record_type.change_permission
+
+
 def can_edit_record(user, purpose: str | None, record_type, record) -> bool:
     """Draft notes are changed by their author only (signed ones never); other records with the
     type's change permission."""
     if record_type.model is ClinicalNote:
         return purpose == Purpose.CARE_TEAM and not record.is_signed and record.author_id == user.pk
     return can_write(user, purpose, record_type.change_permission)
+
+
+def can_amend_note(user, purpose: str | None, note: ClinicalNote) -> bool:
+    """A signed note is amended (never changed) by a user who may write notes of its kind."""
+    return note.is_signed and note.kind in note_kinds_for(user) and can_write(user, purpose, "records.add_clinicalnote")

@@ -8,14 +8,18 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
+from accounts.models import User
+from accounts.roles import Role
 from audit.models import AuditEvent
 from audit.services import record_access
 from records import policies
 from records.blind_index import blind_index
 from records.fields import decrypt_bytes
-from records.models import BreakGlassAccess, CareTeamMembership, ClinicalNote, Document, Patient
+from records.models import Appointment, BreakGlassAccess, CareTeamMembership, ClinicalNote, Document, Encounter, Patient
 from records.record_types import RECORD_TYPES, record_type_for
 from records.storage import read_document_file
 
@@ -84,11 +88,19 @@ def patient_search(*, user, terms: dict, offset: int = 0, limit: int = 50) -> tu
 
 def _list_purpose(user) -> str:
     role = policies.role_of(user)
-    if role is policies.Role.RECEPTIONIST:
+    if role is Role.RECEPTIONIST:
         return policies.Purpose.ADMINISTRATION
-    if role is policies.Role.PATIENT:
+    if role is Role.PATIENT:
         return policies.Purpose.SELF
     return policies.Purpose.CARE_TEAM
+
+
+def portal_patient_get(*, user) -> Patient | None:
+    """The record linked to a patient's portal account; None for anyone else or when no record is
+    linked. Not an access event: callers audit what they then read or change of it."""
+    if policies.role_of(user) is not Role.PATIENT:
+        return None
+    return Patient.objects.filter(user=user).first()
 
 
 def patient_get(*, user, patient_id) -> tuple[Patient, str]:
@@ -248,17 +260,15 @@ def break_glass_review_list(*, user, status: str | None = None):
 
 def patient_access_history(*, user) -> list[dict]:
     """For a patient in the portal: who opened their record and when (staff role and name only)."""
-    from accounts.models import User
-
-    patient = Patient.objects.filter(user=user).first()
-    if patient is None or policies.role_of(user) is not policies.Role.PATIENT:
+    patient = portal_patient_get(user=user)
+    if patient is None:
         raise Http404(NOT_FOUND_MESSAGE)
     events = list(
         AuditEvent.objects.filter(
             patient_id=patient.pk, category=AuditEvent.Category.ACCESS, outcome=AuditEvent.Outcome.SUCCESS
         )
         .exclude(actor_id=user.pk)
-        .exclude(actor_role=policies.Role.PATIENT.value)
+        .exclude(actor_role=Role.PATIENT.value)
         .exclude(actor_id__isnull=True)
         .order_by("-occurred_at")[:200]
     )
@@ -278,12 +288,8 @@ def patient_access_history(*, user) -> list[dict]:
 def appointments_today(*, user) -> list:
     """Today's appointments (UTC day): all of them for a receptionist, a clinician's own for a
     doctor or nurse (of patients they may see). The access event names the patients."""
-    from django.utils import timezone
-
-    from records.models import Appointment
-
     role = policies.role_of(user)
-    if role not in (policies.Role.RECEPTIONIST, *policies.CLINICAL_ROLES):
+    if role not in (Role.RECEPTIONIST, *policies.CLINICAL_ROLES):
         raise PermissionDenied("Your role has no appointment list.")
     start = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
     queryset = Appointment.objects.filter(
@@ -304,3 +310,15 @@ def appointments_today(*, user) -> list:
             details={"patient_ids": sorted({appointment.patient_id for appointment in appointments})},
         )
     return appointments
+
+
+def clinician_list() -> QuerySet[User]:
+    """Active doctors and nurses, the choices for a care-team member or an appointment's clinician.
+    Staff accounts, no patient data: the same for every user, so the API can build its fields once."""
+    return User.objects.filter(is_active=True, groups__name__in=[Role.DOCTOR.value, Role.NURSE.value]).distinct()
+
+
+def encounter_choice_list(*, user, patient) -> QuerySet[Encounter]:
+    """The encounters of `patient` a record may refer to, none if `user` may not see the patient.
+    A lazy queryset for a form or serializer field (the choices show encounter ids only)."""
+    return Encounter.objects.filter(patient=patient, patient__in=policies.visible_patients(user))

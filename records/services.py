@@ -29,7 +29,7 @@ from records.blind_index import blind_index
 from records.fields import encrypt_bytes
 from records.models import BreakGlassAccess, CareTeamMembership, ClinicalNote, Document, Observation, Patient
 from records.record_types import record_type_for
-from records.selectors import NOT_FOUND_MESSAGE, patient_for, record_denied, record_id_or_404
+from records.selectors import NOT_FOUND_MESSAGE, patient_for, portal_patient_get, record_denied, record_id_or_404
 from records.storage import delete_document_file, new_storage_name, write_document_file
 
 Purpose = AuditEvent.Purpose
@@ -90,11 +90,8 @@ def _new_mrn() -> str:
             return mrn
 
 
-# ---------------------------------------------------------------- patients
-
-
 def patient_register(*, actor, data: dict) -> Patient:
-    if not actor.has_perm("records.add_patient"):
+    if not policies.may_register_patient(actor):
         raise PermissionDenied("Your role may not register patients.")
     unknown = set(data) - set(DEMOGRAPHIC_FIELDS)
     if unknown:
@@ -128,8 +125,8 @@ def patient_update(*, actor, patient_id, data: dict) -> Patient:
 
 def patient_update_contact(*, actor, data: dict) -> Patient:
     """A patient changes their own contact details in the portal; nothing else."""
-    patient = Patient.objects.filter(user=actor).first()
-    if patient is None or policies.role_of(actor) is not Role.PATIENT:
+    patient = portal_patient_get(user=actor)
+    if patient is None:
         raise Http404(NOT_FOUND_MESSAGE)
     unknown = set(data) - set(policies.PATIENT_CONTACT_FIELDS)
     if unknown:
@@ -155,9 +152,6 @@ def _save_patient_fields(*, actor, patient: Patient, purpose: str, data: dict) -
             details={"fields": sorted(data)},
         )
     return patient
-
-
-# ---------------------------------------------------------------- care team
 
 
 def care_team_add(*, actor, patient_id, member, team_role: str, started_at=None) -> CareTeamMembership:
@@ -219,9 +213,6 @@ def care_team_end(*, actor, patient_id, membership_id) -> CareTeamMembership:
     return membership
 
 
-# ---------------------------------------------------------------- clinical records and appointments
-
-
 def record_create(*, actor, patient_id, record_type_name: str, data: dict):
     """Create a record of the chart (encounter, note, condition, medication, allergy, observation,
     appointment) from validated `data`. Who wrote it is the actor, never the input."""
@@ -264,10 +255,12 @@ def record_create(*, actor, patient_id, record_type_name: str, data: dict):
 def record_update(*, actor, patient_id, record_type_name: str, record_id, data: dict):
     record_type = record_type_for(record_type_name)
     is_note = record_type.model is ClinicalNote
-    # A draft note is changed by its author (who needed the add permission to write it).
-    permission = record_type.add_permission if is_note else record_type.change_permission
     patient, purpose = authorize_write(
-        actor=actor, patient_id=patient_id, permission=permission, record_type=record_type.audit_type, action="update"
+        actor=actor,
+        patient_id=patient_id,
+        permission=policies.record_edit_permission(record_type),
+        record_type=record_type.audit_type,
+        action="update",
     )
     with _write(actor):
         record = (
@@ -342,7 +335,7 @@ def note_amend(*, actor, patient_id, note_id, body: str) -> ClinicalNote:
         raise Http404(NOT_FOUND_MESSAGE)
     if not original.is_signed:
         raise ValidationError("Only a signed note is amended; change the draft instead.")
-    if original.kind not in policies.note_kinds_for(actor):
+    if not policies.can_amend_note(actor, purpose, original):
         raise PermissionDenied("Your role may not amend this kind of note.")
     amendment = ClinicalNote(
         patient=patient,
@@ -365,9 +358,6 @@ def note_amend(*, actor, patient_id, note_id, body: str) -> ClinicalNote:
             details={"amends": original.pk},
         )
     return amendment
-
-
-# ---------------------------------------------------------------- documents
 
 
 def sniff_content_type(head: bytes) -> str | None:
@@ -445,9 +435,6 @@ def document_delete(*, actor, patient_id, document_id) -> None:
             record_id=document_pk,
         )
         transaction.on_commit(lambda: delete_document_file(storage_name))
-
-
-# ---------------------------------------------------------------- break-the-glass
 
 
 def validate_break_glass_reason(reason: str) -> str:

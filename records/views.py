@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.roles import Role
 from records import policies, selectors, services
-from records.access import CLINICIANS, STAFF_WITH_PATIENTS, patient_visible, roles_required
-from records.api.views import document_response
+from records.decorators import ALL_ROLES, CLINICIANS, STAFF_WITH_PATIENTS, patient_visible, roles_required
+from records.downloads import document_download_response
 from records.forms import (
     BreakGlassForm,
     BreakGlassReviewForm,
@@ -24,13 +24,10 @@ from records.forms import (
     NoteAmendForm,
     PatientForm,
     PatientSearchForm,
-    record_fields,
     record_form_class,
 )
 from records.models import Patient
 from records.record_types import RECORD_TYPES
-
-ALL_ROLES = tuple(Role)
 
 SECTION_TITLES = {
     "encounters": "Encounters",
@@ -70,7 +67,7 @@ def _display(record, name):
 
 def _section(name, records, patient, user, purpose):
     record_type = RECORD_TYPES[name]
-    columns = record_fields(name)
+    columns = record_type.input_fields
     can_add = policies.can_write(user, purpose, record_type.add_permission)
     rows = []
     for record in records:
@@ -79,18 +76,13 @@ def _section(name, records, patient, user, purpose):
             "cells": [_display(record, column) for column in columns],
             "abnormal": getattr(record, "abnormal", False),
         }
+        row["can_edit"] = policies.can_edit_record(user, purpose, record_type, record)
         if name == "notes":
             row["can_sign"] = policies.can_sign_note(user, purpose, record)
-            row["can_edit"] = not record.is_signed and record.author_id == user.pk and purpose == "care_team"
-            row["can_amend"] = record.is_signed and record.kind in policies.note_kinds_for(user) and can_add
-        else:
-            row["can_edit"] = policies.can_write(user, purpose, record_type.change_permission)
+            row["can_amend"] = policies.can_amend_note(user, purpose, record)
         rows.append(row)
     labels = [record_type.model._meta.get_field(column).verbose_name.capitalize() for column in columns]
     return {"name": name, "title": SECTION_TITLES[name], "columns": labels, "rows": rows, "can_add": can_add}
-
-
-# ---------------------------------------------------------------- staff pages
 
 
 @roles_required(*STAFF_WITH_PATIENTS)
@@ -114,7 +106,7 @@ def patient_search(request):
             "patients": patients,
             "total": total,
             "searched": request.method == "POST",
-            "may_register": request.user.has_perm("records.add_patient"),
+            "may_register": policies.may_register_patient(request.user),
         },
     )
 
@@ -135,8 +127,8 @@ def patient_register(request):
 @patient_visible
 @require_http_methods(["GET", "POST"])
 def patient_edit(request, patient_id):
-    patient, _ = selectors.patient_get(user=request.user, patient_id=patient_id)
-    if not request.user.has_perm("records.change_patient"):
+    patient, purpose = selectors.patient_get(user=request.user, patient_id=patient_id)
+    if not policies.can_write(request.user, purpose, "records.change_patient"):
         raise PermissionDenied
     form = PatientForm(request.POST or None, instance=patient)
     if request.method == "POST" and form.is_valid():
@@ -350,8 +342,7 @@ def document_upload(request, patient_id):
 @patient_visible
 @require_GET
 def document_download(request, patient_id, document_id):
-    document, content = selectors.document_download(user=request.user, patient_id=patient_id, document_id=document_id)
-    return document_response(document, content)
+    return document_download_response(user=request.user, patient_id=patient_id, document_id=document_id)
 
 
 @roles_required(*ALL_ROLES)
@@ -420,11 +411,8 @@ def break_glass_review(request, access_id):
     return redirect("records:break-glass-reviews")
 
 
-# ---------------------------------------------------------------- patient portal
-
-
 def _own_patient(request) -> Patient:
-    patient = Patient.objects.filter(user=request.user).first()
+    patient = selectors.portal_patient_get(user=request.user)
     if patient is None:
         raise Http404("No record is linked to your account.")
     return patient
@@ -433,19 +421,17 @@ def _own_patient(request) -> Patient:
 @roles_required(Role.PATIENT)
 @require_GET
 def portal_home(request):
-    if not Patient.objects.filter(user=request.user).exists():
+    patient = selectors.portal_patient_get(user=request.user)
+    if patient is None:
         return render(request, "portal/no_record.html")
-    chart = selectors.patient_chart(user=request.user, patient_id=_own_patient(request).pk)
+    chart = selectors.patient_chart(user=request.user, patient_id=patient.pk)
     return render(request, "portal/home.html", {"chart": chart, "patient": chart.patient})
 
 
 @roles_required(Role.PATIENT)
 @require_GET
 def portal_document_download(request, document_id):
-    document, content = selectors.document_download(
-        user=request.user, patient_id=_own_patient(request).pk, document_id=document_id
-    )
-    return document_response(document, content)
+    return document_download_response(user=request.user, patient_id=_own_patient(request).pk, document_id=document_id)
 
 
 @roles_required(Role.PATIENT)

@@ -7,8 +7,7 @@ silently dropped, so a client never believes it set what it did not.
 
 from rest_framework import serializers
 
-from accounts.models import User
-from accounts.roles import Role
+from records import selectors
 from records.models import (
     Allergy,
     Appointment,
@@ -22,6 +21,7 @@ from records.models import (
     Observation,
     Patient,
 )
+from records.record_types import RECORD_TYPES
 from records.services import DEMOGRAPHIC_FIELDS
 
 
@@ -44,8 +44,10 @@ class StrictModelSerializer(StrictSerializer, serializers.ModelSerializer):
     pass
 
 
-def clinicians():
-    return User.objects.filter(is_active=True, groups__name__in=[Role.DOCTOR.value, Role.NURSE.value]).distinct()
+def read_only_except_input(record_type_name: str, fields: list[str]) -> list[str]:
+    """Every one of `fields` except the record type's input fields (records.record_types)."""
+    input_fields = RECORD_TYPES[record_type_name].input_fields
+    return [name for name in fields if name not in input_fields]
 
 
 class PatientSerializer(StrictModelSerializer):
@@ -53,12 +55,6 @@ class PatientSerializer(StrictModelSerializer):
         model = Patient
         fields = ["id", "mrn", *DEMOGRAPHIC_FIELDS, "created_at", "updated_at"]
         read_only_fields = ["id", "mrn", "created_at", "updated_at"]
-
-
-class PatientContactSerializer(StrictModelSerializer):
-    class Meta:
-        model = Patient
-        fields = ["email", "phone", "address", "emergency_contact", "preferred_language"]
 
 
 class PatientPageSerializer(serializers.Serializer):
@@ -87,17 +83,18 @@ class PatientScopedSerializer(StrictModelSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        patient = self.context.get("patient")
-        for name in ("encounter",):
-            if name in self.fields and not self.fields[name].read_only:
-                self.fields[name].queryset = Encounter.objects.filter(patient=patient)
+        # The context names the patient and the user who may see them (records.api.views).
+        if "encounter" in self.fields and not self.fields["encounter"].read_only:
+            self.fields["encounter"].queryset = selectors.encounter_choice_list(
+                user=self.context.get("user"), patient=self.context.get("patient")
+            )
 
 
 class EncounterSerializer(PatientScopedSerializer):
     class Meta:
         model = Encounter
         fields = ["id", "patient", "occurred_at", "kind", "reason", "clinician", "status"]
-        read_only_fields = ["id", "patient", "clinician"]
+        read_only_fields = read_only_except_input("encounters", fields)
 
 
 class ClinicalNoteSerializer(PatientScopedSerializer):
@@ -116,7 +113,7 @@ class ClinicalNoteSerializer(PatientScopedSerializer):
             "signed_at",
             "signed_by",
         ]
-        read_only_fields = ["id", "patient", "author", "status", "amends", "created_at", "signed_at", "signed_by"]
+        read_only_fields = read_only_except_input("notes", fields)
 
 
 class NoteAmendmentSerializer(StrictSerializer):
@@ -127,7 +124,7 @@ class ConditionSerializer(PatientScopedSerializer):
     class Meta:
         model = Condition
         fields = ["id", "patient", "icd10_code", "description", "status", "onset_date", "resolved_date", "recorded_by"]
-        read_only_fields = ["id", "patient", "recorded_by"]
+        read_only_fields = read_only_except_input("conditions", fields)
 
 
 class MedicationSerializer(PatientScopedSerializer):
@@ -145,14 +142,14 @@ class MedicationSerializer(PatientScopedSerializer):
             "prescriber",
             "status",
         ]
-        read_only_fields = ["id", "patient", "prescriber"]
+        read_only_fields = read_only_except_input("medications", fields)
 
 
 class AllergySerializer(PatientScopedSerializer):
     class Meta:
         model = Allergy
         fields = ["id", "patient", "substance", "reaction", "severity", "status", "recorded_by"]
-        read_only_fields = ["id", "patient", "recorded_by"]
+        read_only_fields = read_only_except_input("allergies", fields)
 
 
 class ObservationSerializer(PatientScopedSerializer):
@@ -171,16 +168,16 @@ class ObservationSerializer(PatientScopedSerializer):
             "observed_at",
             "recorded_by",
         ]
-        read_only_fields = ["id", "patient", "abnormal", "recorded_by"]
+        read_only_fields = read_only_except_input("observations", fields)
 
 
 class AppointmentSerializer(PatientScopedSerializer):
-    clinician = serializers.PrimaryKeyRelatedField(queryset=clinicians())
+    clinician = serializers.PrimaryKeyRelatedField(queryset=selectors.clinician_list())
 
     class Meta:
         model = Appointment
         fields = ["id", "patient", "clinician", "starts_at", "ends_at", "reason", "status"]
-        read_only_fields = ["id", "patient"]
+        read_only_fields = read_only_except_input("appointments", fields)
 
 
 RECORD_SERIALIZERS = {
@@ -195,7 +192,7 @@ RECORD_SERIALIZERS = {
 
 
 class CareTeamMembershipSerializer(StrictModelSerializer):
-    member = serializers.PrimaryKeyRelatedField(queryset=clinicians())
+    member = serializers.PrimaryKeyRelatedField(queryset=selectors.clinician_list())
     member_name = serializers.CharField(source="member.full_name", read_only=True)
 
     class Meta:

@@ -6,7 +6,6 @@ same as for a missing one, whatever the method, including methods the endpoint d
 """
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -34,6 +33,7 @@ from records.api.serializers import (
     PatientSearchSerializer,
     PatientSerializer,
 )
+from records.downloads import document_download_response
 from records.models import Patient
 from records.record_types import RECORD_TYPES
 
@@ -88,7 +88,7 @@ class PatientListApi(RecordsApi):
         description="Register a patient (receptionists). The MRN is generated.",
     )
     def post(self, request, *args, **kwargs):
-        if not request.user.has_perm("records.add_patient"):
+        if not policies.may_register_patient(request.user):
             raise PermissionDenied("Your role may not register patients.")
         serializer = PatientSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -172,7 +172,7 @@ class RecordListApi(PatientScopedApi):
             record_type=record_type.audit_type,
             action="create",
         )
-        serializer = self.serializer_class(data=request.data, context={"patient": patient})
+        serializer = self.serializer_class(data=request.data, context={"patient": patient, "user": request.user})
         serializer.is_valid(raise_exception=True)
         record = services.record_create(
             actor=request.user,
@@ -195,15 +195,16 @@ class RecordDetailApi(PatientScopedApi):
 
     def patch(self, request, patient_id, record_id, *args, **kwargs):
         record_type = RECORD_TYPES[self.record_type_name]
-        permission = record_type.add_permission if record_type.name == "notes" else record_type.change_permission
         patient, _ = services.authorize_write(
             actor=request.user,
             patient_id=patient_id,
-            permission=permission,
+            permission=policies.record_edit_permission(record_type),
             record_type=record_type.audit_type,
             action="update",
         )
-        serializer = self.serializer_class(data=request.data, partial=True, context={"patient": patient})
+        serializer = self.serializer_class(
+            data=request.data, partial=True, context={"patient": patient, "user": request.user}
+        )
         serializer.is_valid(raise_exception=True)
         record = services.record_update(
             actor=request.user,
@@ -388,17 +389,6 @@ class DocumentDetailApi(PatientScopedApi):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def document_response(document, content: bytes) -> HttpResponse:
-    """The file as an attachment, never rendered inline, never sniffed, never cached."""
-    response = HttpResponse(content, content_type=document.content_type)
-    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}[document.content_type]
-    response["Content-Disposition"] = f'attachment; filename="document-{document.pk}.{extension}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
-
-
 class DocumentDownloadApi(PatientScopedApi):
     @extend_schema(
         operation_id="patients_documents_download",
@@ -409,10 +399,7 @@ class DocumentDownloadApi(PatientScopedApi):
         },
     )
     def get(self, request, patient_id, document_id, *args, **kwargs):
-        document, content = selectors.document_download(
-            user=request.user, patient_id=patient_id, document_id=document_id
-        )
-        return document_response(document, content)
+        return document_download_response(user=request.user, patient_id=patient_id, document_id=document_id)
 
 
 class BreakGlassApi(RecordsApi):

@@ -1,7 +1,11 @@
 import pytest
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.test import APIClient
 
 from accounts.roles import Role
+from accounts.tokens import token_pair_issue
 from records.tests.factories import add_to_care_team, register_patient
 
 
@@ -62,9 +66,6 @@ def _documents_dir(settings, tmp_path):
 def jwt_client():
     """An API client authenticated the way other systems are: a JWT access token, issued after
     the code step for staff (the `mfa` claim), after the password for patients."""
-    from rest_framework.test import APIClient
-
-    from accounts.tokens import token_pair_issue
 
     def client_for(user):
         client = APIClient()
@@ -78,8 +79,6 @@ def jwt_client():
 @pytest.fixture
 def verified():
     """A client signed in as `user` with a completed second factor (staff) or a password (patients)."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     def login(user):
         client = Client()

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from records import services
 from records.auditlog import TRACKED_MODELS
 from records.fields import is_encrypted
 from records.models import Patient
@@ -37,8 +38,6 @@ def test_every_clinical_model_is_tracked_without_its_encrypted_or_index_fields()
 
 
 def test_a_demographics_change_is_logged_with_the_actor_and_without_the_values(receptionist):
-    from records import services
-
     patient = register_patient(actor=receptionist, family_name="Oldname-Canary")
     services.patient_update(
         actor=receptionist, patient_id=patient.pk, data={"family_name": "Newname-Canary", "status": "inactive"}

@@ -2,7 +2,6 @@
 decrypted, key rotation without loss."""
 
 import datetime
-import io
 
 import pytest
 from cryptography.fernet import Fernet
@@ -77,23 +76,3 @@ def test_input_that_looks_like_ciphertext_is_kept_as_typed():
     token = Fernet(Fernet.generate_key()).encrypt(b"x").decode()[:60]
     patient = register_patient(gender=token)
     assert Patient.objects.get(pk=patient.pk).gender == token
-
-
-def test_reencrypt_records_moves_every_row_to_the_new_key(settings, doctor, patient):
-    from django.core.management import call_command
-
-    from records import services
-
-    services.record_create(
-        actor=doctor, patient_id=patient.pk, record_type_name="notes", data={"kind": "physician", "body": "Rotate me"}
-    )
-    old_key = settings.FIELD_ENCRYPTION_KEYS[0]
-    new_key = Fernet.generate_key().decode()
-    with override_settings(FIELD_ENCRYPTION_KEYS=[new_key, old_key]):
-        call_command("reencrypt_records", stdout=io.StringIO())
-    with override_settings(FIELD_ENCRYPTION_KEYS=[new_key]):
-        fresh = Patient.objects.get(pk=patient.pk)
-        assert fresh.family_name == patient.family_name and fresh.date_of_birth == patient.date_of_birth
-        assert fresh.notes.get().body == "Rotate me"
-    with override_settings(FIELD_ENCRYPTION_KEYS=[old_key]), pytest.raises(FieldDecryptionError):
-        Patient.objects.get(pk=patient.pk)

@@ -10,9 +10,14 @@ for pages) or to the action itself.
 """
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from accounts.tokens import token_pair_issue
@@ -85,7 +90,7 @@ CLINICAL_API = {
 }
 
 EXPECTED = {
-    # ---------------------------------------------------------------- API
+    # The API.
     "records-api:patient-list": role_gated(
         401,
         {
@@ -136,7 +141,7 @@ EXPECTED = {
         )
         for name, (_, patch) in CLINICAL_API.items()
     },
-    # ---------------------------------------------------------------- staff pages
+    # The staff pages.
     "records:search": role_gated(
         302,
         {
@@ -169,7 +174,7 @@ EXPECTED = {
     "records:record-edit": patient_scoped(
         302, get={"doctor": 200, "patient": 404}, post={"doctor": 200, "patient": 404}
     ),
-    # ---------------------------------------------------------------- patient portal
+    # The patient portal.
     "portal:home": role_gated(302, {"get": {"patient": 200}}),
     "portal:access-log": role_gated(302, {"get": {"patient": 200}}),
     "portal:contact": role_gated(302, {"get": {"patient": 200}, "post": {"patient": 200}}),
@@ -236,8 +241,6 @@ def world(make_user, django_capture_on_commit_callbacks):
         "allergies": {"substance": "Latex", "severity": "mild"},
         "observations": {"code": "8867-4", "name": "Heart rate", "value": "70", "observed_at": "2026-01-01T10:00:00Z"},
     }.items():
-        from django.utils.dateparse import parse_date, parse_datetime
-
         parsed = {
             key: (
                 parse_datetime(value) if key.endswith("_at") else parse_date(value) if key.endswith("_date") else value
@@ -245,7 +248,6 @@ def world(make_user, django_capture_on_commit_callbacks):
             for key, value in data.items()
         }
         records[name] = services.record_create(actor=doctor, patient_id=patient.pk, record_type_name=name, data=parsed)
-    from django.utils import timezone
 
     records["appointments"] = services.record_create(
         actor=users["receptionist"],
@@ -264,7 +266,6 @@ def world(make_user, django_capture_on_commit_callbacks):
             actor=doctor, patient_id=patient.pk, record_type_name="notes", data={"kind": "physician", "body": "Signed"}
         ).pk,
     )
-    from django.core.files.uploadedfile import SimpleUploadedFile
 
     document = services.document_upload(
         actor=doctor,
@@ -290,8 +291,6 @@ def world(make_user, django_capture_on_commit_callbacks):
 
 
 def url_for(name: str, pattern: URLPattern, world) -> str:
-    from django.urls import reverse
-
     kwargs = {}
     converters = pattern.pattern.converters
     for key in converters:
@@ -316,9 +315,6 @@ def url_for(name: str, pattern: URLPattern, world) -> str:
 
 
 def client_for(role: str, world, *, api: bool):
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     if role == "anonymous":
         return APIClient() if api else Client()
     user = world["users"][role]

@@ -11,7 +11,7 @@ from django.utils import timezone
 from freezegun import freeze_time
 
 from audit.models import AuditEvent
-from records import selectors, services
+from records import policies, selectors, services
 from records.models import ClinicalNote, Patient
 from records.tests.factories import register_patient
 
@@ -203,9 +203,6 @@ def test_icd10_codes_are_validated(doctor, patient):
     ).pk
 
 
-# ---------------------------------------------------------------- break-the-glass
-
-
 def test_break_the_glass_needs_a_sentence_of_reason(other_doctor, patient):
     for reason in ("", "emergency", "need it now"):
         with pytest.raises(ValidationError):
@@ -266,7 +263,6 @@ def test_the_per_patient_check_and_the_list_queryset_agree(
 ):
     other = register_patient(actor=receptionist)
     services.break_glass_open(actor=other_doctor, mrn=other.mrn, reason=REASON)
-    from records import policies
 
     for user in (receptionist, doctor, nurse, other_doctor, compliance, admin_user, patient_user):
         listed = set(policies.visible_patients(user).values_list("pk", flat=True))

@@ -3,10 +3,12 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditEvent
+from records import selectors, services
 from records.models import ClinicalNote, Patient
-from records.tests.factories import patient_data
+from records.tests.factories import add_to_care_team, patient_data
 from tests.test_pages import inline_code
 
 pytestmark = pytest.mark.django_db
@@ -154,8 +156,6 @@ def test_document_upload_and_download_through_pages(verified, nurse, patient_use
 def test_script_payloads_are_inert_in_the_portal_and_the_review_list(
     verified, doctor, nurse, other_doctor, compliance, patient_user, patient
 ):
-    from records import selectors, services
-
     note = services.record_create(
         actor=doctor, patient_id=patient.pk, record_type_name="notes", data={"kind": "physician", "body": SCRIPT}
     )
@@ -181,11 +181,6 @@ def test_script_payloads_are_inert_in_the_portal_and_the_review_list(
 def test_todays_appointments_all_for_reception_own_for_clinicians(
     verified, receptionist, doctor, other_doctor, patient
 ):
-    from django.utils import timezone
-
-    from records import services
-    from records.tests.factories import add_to_care_team
-
     add_to_care_team(patient, other_doctor, actor=receptionist)
     now = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0)
     for clinician, reason in ((doctor, "Morning review"), (other_doctor, "Afternoon check")):

@@ -1,12 +1,17 @@
-"""The records API: the same rules as the services, seen from HTTP."""
+"""The records API: the same rules as the services, seen from HTTP.
+
+It asks staff for the second factor, whichever way they authenticate: the `mfa` claim of an
+access token, or a verified session. Patients read their own record with a password."""
 
 import pytest
 from auditlog.models import LogEntry
 from django.core import mail
+from rest_framework.test import APIClient
 
+from accounts.tokens import token_pair_issue
 from audit.models import AuditEvent
 from records.models import ClinicalNote, Patient
-from records.tests.factories import patient_data, register_patient
+from records.tests.factories import add_to_care_team, patient_data, register_patient
 
 pytestmark = pytest.mark.django_db
 
@@ -136,8 +141,6 @@ def test_fields_the_author_may_not_set_are_refused(jwt_client, doctor, nurse, pa
 
 def test_another_patients_ids_in_nested_urls_and_bodies_are_refused(jwt_client, doctor, receptionist, patient):
     other = register_patient(actor=receptionist)
-    from records.tests.factories import add_to_care_team
-
     add_to_care_team(other, doctor, actor=receptionist)
     client = jwt_client(doctor)
     other_encounter = client.post(
@@ -191,3 +194,34 @@ def test_break_the_glass_through_the_api(
         f"/api/v1/break-glass/{opened.json()['id']}/review/", {"decision": "justified"}, format="json"
     )
     assert reviewed.json()["review_status"] == "justified"
+
+
+def _bearer(user, *, mfa: bool) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_pair_issue(user=user, mfa=mfa)['access']}")
+    return client
+
+
+def test_a_doctor_token_issued_after_the_code_step_reads_the_chart(doctor, patient):
+    response = _bearer(doctor, mfa=True).get(f"/api/v1/patients/{patient.pk}/")
+    assert response.status_code == 200
+
+
+def test_a_doctor_token_without_the_second_factor_is_refused(doctor, patient):
+    client = _bearer(doctor, mfa=False)
+    for url in (f"/api/v1/patients/{patient.pk}/", "/api/v1/patients/"):
+        response = client.get(url)
+        assert response.status_code == 403
+        assert response.json()["error"]["code"] == "permission_denied"
+        assert patient.family_name not in response.content.decode()
+
+
+def test_a_doctor_session_that_stopped_at_the_password_is_refused(doctor, patient):
+    client = APIClient()
+    client.force_login(doctor)
+    assert client.get(f"/api/v1/patients/{patient.pk}/").status_code == 403
+
+
+def test_a_patient_reads_their_own_record_with_a_password_only_token(patient_user, patient):
+    response = _bearer(patient_user, mfa=False).get(f"/api/v1/patients/{patient.pk}/")
+    assert response.status_code == 200

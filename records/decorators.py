@@ -1,4 +1,6 @@
-"""Who may open the records pages at all (object-level rules are in records.policies).
+"""The guards of the records pages: who may open them at all (`roles_required`) and the patient
+check that runs before anything else (`patient_visible`); the rules themselves are in
+records.policies. The API's equivalents are its permission class and PatientScopedApi.
 
 Staff roles must have passed their second factor (django-otp's `is_verified()`); patients sign
 in with their password. Anonymous users are sent to the login page; a staff user who still owes
@@ -17,6 +19,12 @@ from django.urls import reverse
 from accounts.middleware import second_factor_page
 from accounts.roles import Role
 from records.policies import role_of
+from records.selectors import patient_for
+
+# Who may open which pages (roles_required); what they then see is records.policies' answer.
+ALL_ROLES = tuple(Role)
+STAFF_WITH_PATIENTS = (Role.RECEPTIONIST, Role.DOCTOR, Role.NURSE)
+CLINICIANS = (Role.DOCTOR, Role.NURSE)
 
 
 def _is_signed_in_for_records(request) -> bool:
@@ -49,15 +57,9 @@ def roles_required(*roles: Role):
     return decorator
 
 
-STAFF_WITH_PATIENTS = (Role.RECEPTIONIST, Role.DOCTOR, Role.NURSE)
-CLINICIANS = (Role.DOCTOR, Role.NURSE)
-CHART_READERS = (Role.RECEPTIONIST, Role.DOCTOR, Role.NURSE, Role.ADMIN, Role.COMPLIANCE)
-
-
 def patient_visible(view):
     """404 for a patient the user may not see, before anything else (the method included), so
     that such a patient answers exactly like a missing one to every request."""
-    from records.selectors import patient_for
 
     @wraps(view)
     def wrapped(request, patient_id, *args, **kwargs):
