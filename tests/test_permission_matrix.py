@@ -28,7 +28,7 @@ from django.utils.http import urlsafe_base64_encode
 from rest_framework.test import APIClient
 
 from accounts.models import User, UserSession
-from accounts.tokens import token_pair_issue
+from accounts.services.tokens import token_pair_issue
 from records.tests.test_permission_matrix import EXPECTED as RECORDS_EXPECTED
 from records.tests.test_permission_matrix import client_for as records_client_for
 from records.tests.test_permission_matrix import records_url_patterns
@@ -487,7 +487,7 @@ SECOND_FACTOR_STEP_PAGES = {
     "accounts:logout": {"GET": 405, "POST": 302},
 }
 # A session that owes its second factor authenticates nowhere on the API (403
-# second_factor_required, accounts.api_authentication), the schema, the docs and auth/me included;
+# second_factor_required, accounts.api.authentication), the schema, the docs and auth/me included;
 # only the health check and the token endpoints, which take no session, answer.
 SECOND_FACTOR_STEP_API = {
     "api-health": {"GET": 200},

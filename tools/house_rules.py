@@ -63,17 +63,20 @@ def function_imports(tree):
 
 def merge_migration(tree, app_label: str) -> bool:
     for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "dependencies" for t in node.targets):
-            if isinstance(node.value, ast.List):
-                own = [
-                    element
-                    for element in node.value.elts
-                    if isinstance(element, ast.Tuple)
-                    and element.elts
-                    and isinstance(element.elts[0], ast.Constant)
-                    and element.elts[0].value == app_label
-                ]
-                return len(own) > 1
+        if (
+            isinstance(node, ast.Assign)
+            and any(getattr(t, "id", None) == "dependencies" for t in node.targets)
+            and isinstance(node.value, ast.List)
+        ):
+            own = [
+                element
+                for element in node.value.elts
+                if isinstance(element, ast.Tuple)
+                and element.elts
+                and isinstance(element.elts[0], ast.Constant)
+                and element.elts[0].value == app_label
+            ]
+            return len(own) > 1
     return False
 
 

@@ -11,7 +11,7 @@ from drf_spectacular.authentication import SessionScheme
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
 
-from accounts.middleware import second_factor_page
+from accounts.policies import second_factor_page
 
 
 class SecondFactorRequired(exceptions.PermissionDenied):

@@ -7,7 +7,7 @@ POST /api/v1/auth/token/mfa/); with a session, django-otp's verified flag.
 from rest_framework.permissions import BasePermission
 from rest_framework_simplejwt.tokens import Token
 
-MFA_CLAIM = "mfa"
+from accounts.services.tokens import MFA_CLAIM
 
 
 def request_has_verified_factor(request) -> bool:
@@ -27,7 +27,6 @@ class VerifiedStaff(BasePermission):
         ) and request_has_verified_factor(request)
 
 
-# ---- the account's own endpoints behind the second factor too
 class RequiredFactorPassed(BasePermission):
     """Signed in, and past the second factor where the role requires one: a staff browser session
     that stopped at the password may not use the API any more than the pages (where

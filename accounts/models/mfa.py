@@ -1,11 +1,28 @@
 """Recovery codes as a django-otp device, so django_otp.match_token covers them with TOTP.
 
-Codes are stored as an HMAC-SHA256 under a key derived from SECRET_KEY (accounts.mfa): a reader of
-the database alone cannot turn a stored row into a usable code. Each code works once.
+Codes are stored as an HMAC-SHA256 under a key derived from SECRET_KEY: a reader of the database
+alone cannot turn a stored row into a usable code (and rotating SECRET_KEY invalidates them:
+regenerate after a rotation). Each code works once.
 """
 
+import hashlib
+import hmac
+
+from django.conf import settings
 from django.db import models
 from django_otp.models import Device
+
+
+def _recovery_code_key() -> bytes:
+    return hmac.new(settings.SECRET_KEY.encode(), b"healthpro.accounts.recovery-codes", hashlib.sha256).digest()
+
+
+def normalize_recovery_code(code: str) -> str:
+    return "".join(code.split()).replace("-", "").lower()
+
+
+def recovery_code_digest(code: str) -> str:
+    return hmac.new(_recovery_code_key(), normalize_recovery_code(code).encode(), hashlib.sha256).hexdigest()
 
 
 class RecoveryCodeDevice(Device):
@@ -15,8 +32,6 @@ class RecoveryCodeDevice(Device):
         verbose_name = "recovery code set"
 
     def verify_token(self, token):
-        from accounts.mfa import recovery_code_digest
-
         if not token:
             return False
         digest = recovery_code_digest(str(token))

@@ -1,3 +1,5 @@
+"""The account: User (e-mail login, one role), its password history and its known sign-in devices."""
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -114,28 +116,6 @@ class PasswordHistory(models.Model):
         return f"Password history #{self.pk}"
 
 
-class UserSession(models.Model):
-    """One signed-in browser session. The row is the authority: a session whose row is gone or
-    ended is refused on its next request (accounts.middleware). Only a hash of the key is kept."""
-
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="web_sessions")
-    session_key_hash = models.CharField(max_length=64, db_index=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_seen_at = models.DateTimeField(default=timezone.now)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=256, blank=True)
-    device_label = models.CharField(max_length=100, blank=True)
-    ended_at = models.DateTimeField(null=True, blank=True)
-    end_reason = models.CharField(max_length=40, blank=True)
-
-    class Meta:
-        ordering = ["-last_seen_at", "-id"]
-        indexes = [models.Index(fields=["user", "ended_at"], name="accounts_usersession_live")]
-
-    def __str__(self):
-        return f"Session #{self.pk}"
-
-
 class KnownDevice(models.Model):
     """A (browser family, IP) pair a user has signed in from, stored only as a keyed hash."""
 
@@ -149,7 +129,3 @@ class KnownDevice(models.Model):
 
     def __str__(self):
         return f"Known device #{self.pk}"
-
-
-# ---- MFA: the recovery-code device, defined in its own module.
-from accounts.mfa_models import RecoveryCode, RecoveryCodeDevice  # noqa: E402, F401

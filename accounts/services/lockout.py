@@ -3,7 +3,7 @@
 django-axes records failures in the database and refuses a locked client, but it checks the
 count before the password and writes it after, so N parallel wrong passwords all pass the check
 before any failure is written (axes issue #592): with a limit of 5, 50 parallel attempts make
-12 to 16 real password checks. `LoginAttemptGuardBackend` closes that race: before any password is
+12 to 16 real password checks. The attempt counter closes that race: before any password is
 checked it takes a slot in an atomic counter in the shared cache (Redis INCR in production), per
 username+IP and per IP, and refuses the attempt without hashing anything once a counter is past
 its limit. Axes stays the record of lockouts (its admin lists and clears them); the counter only
@@ -17,20 +17,11 @@ import hashlib
 import math
 
 from axes.handlers.proxy import AxesProxyHandler
-from axes.models import AccessAttempt
-from axes.signals import user_locked_out
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
-from django.db.models.signals import post_delete
-from django.dispatch import receiver
-from django.http import JsonResponse
-from django.shortcuts import render
-from rest_framework import exceptions
 
+from accounts.selectors import user_get_by_email
 from audit.services import Outcome, record_security_event
-from core.api_errors import error_body, is_api_request
-from core.request_context import client_ip_for_axes
 
 LOCKOUT_MESSAGE = "Too many failed sign-in attempts. Sign-in is locked for {minutes} minutes; try again later."
 
@@ -130,56 +121,13 @@ def record_failure(request, *, username: str, sender) -> bool:
     return bool(getattr(request, "axes_locked_out", False))
 
 
-class LoginAttemptGuardBackend:
-    """An authentication backend that authenticates no one: placed after axes' backend and
-    before ModelBackend, it refuses an attempt past the limit before the password is hashed.
-
-    Raising PermissionDenied stops django.contrib.auth.authenticate, which then sends
-    user_login_failed (audited; axes sees the request flagged as locked out and answers with
-    the lockout response). It has no get_user(): it never holds a session (and so force_login
-    and session loading skip it)."""
-
-    def authenticate(self, request, username=None, password=None, **kwargs):
-        if request is None:
-            return None
-        http_request = getattr(request, "_request", request)
-        if not attempt_reserve(username=username or "", ip=client_ip_for_axes(http_request)):
-            http_request.axes_locked_out = True
-            raise PermissionDenied
-        return None
+def lockout_message() -> str:
+    return LOCKOUT_MESSAGE.format(minutes=cooloff_seconds() // 60)
 
 
-class LockedOut(exceptions.Throttled):
-    """The API's lockout answer: 429 with Retry-After, in the JSON error shape."""
-
-    default_code = "locked_out"
-
-    def __init__(self):
-        super().__init__(wait=cooloff_seconds(), detail=LOCKOUT_MESSAGE.format(minutes=cooloff_seconds() // 60))
-
-
-def lockout_response(request, original_response=None, credentials=None):
-    """AXES_LOCKOUT_CALLABLE: JSON under /api/, a page elsewhere; both 429 with Retry-After.
-
-    It says no more than a failure does: the client is locked for this address whether or not an
-    account exists for it."""
-    seconds = cooloff_seconds()
-    message = LOCKOUT_MESSAGE.format(minutes=seconds // 60)
-    if is_api_request(request):
-        response = JsonResponse(
-            error_body(status_code=429, code="locked_out", message=message, request=request), status=429
-        )
-    else:
-        response = render(request, "accounts/locked_out.html", {"message": message}, status=429)
-    response["Retry-After"] = str(seconds)
-    return response
-
-
-@receiver(user_locked_out, dispatch_uid="accounts.audit_lockout")
-def audit_lockout(sender, request=None, username=None, ip_address=None, **kwargs):
-    from accounts.models import User
-
-    target = User.objects.filter(email__iexact=normalize_username(username)).first() if username else None
+def lockout_audit(*, request, username: str | None) -> None:
+    """django-axes locked a client out (user_locked_out). It says no more than a failure does."""
+    target = user_get_by_email(email=username)
     record_security_event(
         action="auth.lockout",
         outcome=Outcome.DENIED,
@@ -188,7 +136,17 @@ def audit_lockout(sender, request=None, username=None, ip_address=None, **kwargs
     )
 
 
-@receiver(post_delete, sender=AccessAttempt, dispatch_uid="accounts.lockout_cleared")
-def lockout_cleared(sender, instance, **kwargs):
+def attempt_counter_clear(*, username: str | None, ip: str | None) -> None:
     """An administrator cleared a lockout in the admin (or a success reset it): the counter goes too."""
-    cache.delete(_user_key(instance.username or "", instance.ip_address))
+    cache.delete(_user_key(username or "", ip))
+
+
+def lockout_clear_record(*, actor, username: str | None, failures: int) -> None:
+    """An administrator clears a lockout (accounts.admin): audited before axes deletes the record."""
+    target = user_get_by_email(email=username)
+    record_security_event(
+        action="auth.lockout_clear",
+        actor=actor,
+        target_user=target,
+        details={"known_account": target is not None, "failures": failures},
+    )

@@ -1,30 +1,35 @@
-"""Second factor: TOTP enrollment (confirmed by a code), recovery codes, and the code step.
+"""Second factor: TOTP enrollment (confirmed by a code), recovery codes, and the code step
+(`second_factor_check`, the one used by the sign-in page, the token API and the admin login).
 
 Every write here is atomic and audited. No code, secret or token ever reaches an audit row or a log.
 
 - A TOTP device counts only once a valid code has confirmed it: django-otp's own verify_token
-  accepts codes on an unconfirmed device, so sign-in goes through `mfa_verify`, which asks
-  django_otp.match_token, which only looks at confirmed devices.
+  accepts codes on an unconfirmed device, so sign-in goes through `second_factor_check`, which asks
+  django_otp.match_token (or the chosen device, when it is confirmed), which only looks at confirmed
+  devices.
 - A TOTP code cannot be replayed: django-otp's TOTPDevice keeps the last time step used (last_t)
   and refuses it and any earlier step.
-- Recovery codes (accounts.mfa_models) are random, shown once, stored as HMAC-SHA256 under a key
+- Recovery codes (accounts.models.mfa) are random, shown once, stored as HMAC-SHA256 under a key
   derived from SECRET_KEY (so rotating SECRET_KEY invalidates them: regenerate after a rotation).
 """
 
 import base64
-import hashlib
-import hmac
+import enum
 import secrets
+from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django_otp import match_token
+from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.mfa_models import RecoveryCode, RecoveryCodeDevice
+from accounts.models import EndReason, RecoveryCode, RecoveryCodeDevice, User
+from accounts.models.mfa import recovery_code_digest
+from accounts.services import lockout
+from accounts.services.sessions import user_end_sessions
 from audit.services import Outcome, record_security_event
 
 RECOVERY_CODE_COUNT = 10
@@ -35,26 +40,9 @@ TOTP_DEVICE_NAME = "Authenticator app"
 RECOVERY_DEVICE_NAME = "Recovery codes"
 
 
-def _recovery_code_key() -> bytes:
-    return hmac.new(settings.SECRET_KEY.encode(), b"healthpro.accounts.recovery-codes", hashlib.sha256).digest()
-
-
-def normalize_recovery_code(code: str) -> str:
-    return "".join(code.split()).replace("-", "").lower()
-
-
-def recovery_code_digest(code: str) -> str:
-    return hmac.new(_recovery_code_key(), normalize_recovery_code(code).encode(), hashlib.sha256).hexdigest()
-
-
 def _new_recovery_code() -> str:
     raw = "".join(secrets.choice(RECOVERY_CODE_ALPHABET) for _ in range(RECOVERY_CODE_LENGTH))
     return "-".join(raw[i : i + 4] for i in range(0, RECOVERY_CODE_LENGTH, 4))
-
-
-def mfa_enrolled(user) -> bool:
-    """The user has a confirmed authenticator: sign-in needs the code step."""
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 def totp_secret(device: TOTPDevice) -> str:
@@ -85,8 +73,6 @@ def _replace_recovery_codes(user) -> list[str]:
 def _end_other_sessions(user, *, actor, except_session_key: str | None) -> None:
     """An MFA change ends the user's other browser sessions and all their refresh tokens: whoever
     held them signed in under the old second factor."""
-    from accounts.sessions import EndReason, user_end_sessions
-
     user_end_sessions(user=user, except_session_key=except_session_key, reason=EndReason.MFA_CHANGE, actor=actor)
 
 
@@ -130,13 +116,33 @@ def mfa_reset(*, actor, user) -> None:
     record_security_event(action="mfa.reset", actor=actor, target_user=user)
 
 
-def mfa_verify(*, user, code: str):
-    """The code step: a TOTP code or a recovery code from one of the user's confirmed devices.
+class SecondFactorOutcome(enum.Enum):
+    VERIFIED = "verified"
+    WRONG_CODE = "wrong_code"
+    LOCKED_OUT = "locked_out"
+
+
+@dataclass(frozen=True)
+class SecondFactorResult:
+    outcome: SecondFactorOutcome
+    device: Device | None = None
+
+
+def _device_accepting(*, user: User, code: str, device: Device | None) -> Device | None:
+    if device is None:
+        return match_token(user, code) if code else None
+    if device.user_id != user.pk or not device.confirmed or not device.verify_is_allowed()[0]:
+        return None
+    return device if device.verify_token(code) else None
+
+
+def mfa_verify(*, user: User, code: str, device: Device | None = None) -> Device | None:
+    """A TOTP code or a recovery code, from `device` or else from any confirmed device of the user.
 
     Returns the device that accepted it, or None. Audited either way; a used recovery code is
     also e-mailed to the user (someone may have their codes)."""
     code = (code or "").strip()
-    device = match_token(user, code) if code else None
+    device = _device_accepting(user=user, code=code, device=device)
     if device is None:
         record_security_event(action="mfa.verify", outcome=Outcome.FAILURE, actor=user, target_user=user)
         return None
@@ -149,6 +155,28 @@ def mfa_verify(*, user, code: str):
         )
         transaction.on_commit(lambda: _send_recovery_code_used_email(user, remaining))
     return device
+
+
+def second_factor_check(*, request, user: User, code: str, sender, device: Device | None = None) -> SecondFactorResult:
+    """The code step of a sign-in whose password `user` has passed, for every entry point.
+
+    First the lockout: an account + client that is locked or out of attempts is refused without
+    checking the code. Then the code (audited; a recovery code is e-mailed to the user). A wrong
+    code counts as a failed sign-in for django-axes and the attempt counter, as a wrong password
+    does, and may lock the client out. `device` is the device the user chose, where the entry
+    point offers a choice (the admin login); without one, any confirmed device of the user.
+
+    The caller completes the sign-in on VERIFIED (and then clears the attempt counters with
+    lockout.attempts_clear), and answers LOCKED_OUT with its own lockout response.
+    """
+    if not lockout.second_factor_allowed(request, user=user):
+        return SecondFactorResult(SecondFactorOutcome.LOCKED_OUT)
+    accepted = mfa_verify(user=user, code=code, device=device)
+    if accepted is None:
+        if lockout.record_failure(request, username=user.email, sender=sender):
+            return SecondFactorResult(SecondFactorOutcome.LOCKED_OUT)
+        return SecondFactorResult(SecondFactorOutcome.WRONG_CODE)
+    return SecondFactorResult(SecondFactorOutcome.VERIFIED, accepted)
 
 
 def _send_recovery_code_used_email(user, remaining: int) -> None:

@@ -8,11 +8,12 @@ from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.urls import reverse
 
-from accounts.emails import render_account_email, send_account_email
-from accounts.link_tokens import uidb64_for
-from accounts.models import User
-from accounts.registration import account_email_rate_limited
-from accounts.sessions import EndReason, user_end_sessions
+from accounts.models import EndReason, User
+from accounts.selectors import user_get_by_email
+from accounts.services.emails import render_account_email, send_account_email
+from accounts.services.link_tokens import uidb64_for
+from accounts.services.registration import account_email_rate_limited
+from accounts.services.sessions import user_end_sessions
 from audit.services import Outcome, record_security_event
 
 
@@ -31,7 +32,9 @@ def password_reset_request(*, email: str, base_url: str, client_ip: str | None) 
             action="auth.password_reset_request", outcome=Outcome.FAILURE, details={"reason": "rate_limited"}
         )
         return
-    user = User.objects.filter(email__iexact=email, is_active=True).first()
+    user = user_get_by_email(email=email)
+    if user is not None and not user.is_active:
+        user = None
     if user is None or not user.has_usable_password():
         # Comparable work: build the same e-mail for a throw-away account, and send nothing.
         stand_in = User(pk=0, email=email, password=secrets.token_hex(8))

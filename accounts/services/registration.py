@@ -14,11 +14,16 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.emails import render_account_email, send_account_email
-from accounts.link_tokens import email_verification_token_generator, invitation_token_generator, uidb64_for
 from accounts.models import ActivationKind, User
 from accounts.roles import Role
-from accounts.services import user_set_role
+from accounts.selectors import user_get_by_email
+from accounts.services.emails import render_account_email, send_account_email
+from accounts.services.link_tokens import (
+    email_verification_token_generator,
+    invitation_token_generator,
+    uidb64_for,
+)
+from accounts.services.users import user_set_role
 from audit.services import Outcome, record_security_event
 from core.rate_limits import rate_limit_hit
 
@@ -66,7 +71,7 @@ def patient_signup(*, email: str, full_name: str, password: str, base_url: str, 
         make_password(password)
         record_security_event(action="account.signup", outcome=Outcome.FAILURE, details={"reason": "rate_limited"})
         return
-    existing = User.objects.filter(email__iexact=email).first()
+    existing = user_get_by_email(email=email)
     if existing is None:
         try:
             with transaction.atomic():
@@ -82,7 +87,7 @@ def patient_signup(*, email: str, full_name: str, password: str, base_url: str, 
                 _send_verification(user, base_url)
             return
         except (IntegrityError, ValidationError):  # registered by a parallel request a moment ago
-            existing = User.objects.filter(email__iexact=email).first()
+            existing = user_get_by_email(email=email)
     make_password(password)  # the same hashing work as for a new account
     record_security_event(
         action="account.signup", outcome=Outcome.FAILURE, target_user=existing, details={"reason": "address_in_use"}
@@ -107,8 +112,8 @@ def verification_resend(*, email: str, base_url: str, client_ip: str | None) -> 
             action="account.verification_resend", outcome=Outcome.FAILURE, details={"reason": "rate_limited"}
         )
         return
-    user = User.objects.filter(email__iexact=email, is_active=False, activation_pending=ActivationKind.SIGNUP).first()
-    if user is None:
+    user = user_get_by_email(email=email)
+    if user is None or user.is_active or user.activation_pending != ActivationKind.SIGNUP:
         # Comparable work: build the same e-mail for a throw-away account, and send nothing.
         stand_in = User(pk=0, email=email, activation_pending=ActivationKind.SIGNUP, password=secrets.token_hex(8))
         render_account_email(
@@ -133,9 +138,6 @@ def email_verify(*, user: User) -> User:
     user.save(update_fields=["is_active", "activation_pending", "email_verified_at"])
     record_security_event(action="account.email_verified", actor=user, target_user=user)
     return user
-
-
-# ---------------------------------------------------------------- staff invitations
 
 
 def invitation_prepare(user: User) -> None:

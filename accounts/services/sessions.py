@@ -1,91 +1,25 @@
-"""Signed-in browser sessions (UserSession) and the end of sessions and refresh tokens.
+"""Browser sessions: start at login, touch, end one, end all of a user's (with their refresh
+tokens), and the audit of Django's login, logout and failed-login signals (accounts.receivers).
 
-A UserSession row is created at every login (signal, accounts.signals) and is the authority for
-that session: accounts.middleware.UserSessionMiddleware refuses a session whose row is missing or
-ended, and ends it after the idle timeout (staff and patients have their own) or the absolute
-timeout. Only a SHA-256 of the session key is stored; the session itself holds the row's id.
-Django keeps its own session data until expiry: a revoked session is flushed on its next request.
+A UserSession row (accounts.models.sessions) is the authority for its session: the middleware
+refuses a session whose row is missing or ended, and ends it after the idle timeout (staff and
+patients have their own) or the absolute timeout (accounts.policies). Django keeps its own session
+data until expiry: a revoked session is flushed on its next request.
 """
 
-import hashlib
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.devices import device_label
-from accounts.models import User, UserSession
-from accounts.tokens import refresh_tokens_revoke_all
-from audit.services import record_security_event
+from accounts.models import USER_SESSION_ID_KEY, EndReason, User, UserSession, hash_session_key
+from accounts.selectors import user_get_by_email, user_session_current
+from accounts.services.devices import device_label, known_device_check
+from accounts.services.tokens import refresh_tokens_revoke_all
+from audit.services import Outcome, record_security_event
 
-USER_SESSION_ID_KEY = "_healthpro_user_session_id"
 # last_seen_at is written at most this often: the idle timeout is minutes, a write per request is waste.
 LAST_SEEN_WRITE_INTERVAL = timedelta(seconds=30)
-
-
-class EndReason:
-    SIGNED_OUT = "signed_out"
-    SIGNED_OUT_ELSEWHERE = "signed_out_by_user"
-    SIGNED_IN_AGAIN = "signed_in_again"
-    IDLE = "idle_timeout"
-    ABSOLUTE = "absolute_timeout"
-    PASSWORD_CHANGE = "password_change"  # noqa: S105  (a reason, not a password)
-    PASSWORD_RESET = "password_reset"  # noqa: S105
-    ROLE_CHANGE = "role_change"
-    DEACTIVATION = "deactivation"
-    MFA_CHANGE = "mfa_change"
-
-
-def hash_session_key(session_key: str | None) -> str:
-    return hashlib.sha256((session_key or "").encode()).hexdigest()
-
-
-def idle_timeout_for(user) -> timedelta:
-    """Staff roles (and admin-site operators without a role, such as a break-glass superuser) get
-    the short staff timeout; everyone else the patient one."""
-    role = user.role
-    if (role is not None and role.is_staff_role) or user.is_staff or user.is_superuser:
-        return timedelta(seconds=settings.STAFF_IDLE_TIMEOUT_SECONDS)
-    return timedelta(seconds=settings.PATIENT_IDLE_TIMEOUT_SECONDS)
-
-
-def absolute_timeout() -> timedelta:
-    return timedelta(seconds=settings.SESSION_ABSOLUTE_TIMEOUT_SECONDS)
-
-
-# ---------------------------------------------------------------- selectors
-
-
-def _live_sessions(user: User):
-    """Sessions not ended and within both timeouts (past ones are ended on their next request)."""
-    now = timezone.now()
-    return UserSession.objects.filter(
-        user=user,
-        ended_at__isnull=True,
-        created_at__gt=now - absolute_timeout(),
-        last_seen_at__gt=now - idle_timeout_for(user),
-    )
-
-
-def user_session_list(*, user: User) -> list[UserSession]:
-    """The user's live sessions, most recently used first."""
-    return list(_live_sessions(user))
-
-
-def user_session_get(*, user: User, session_id: int) -> UserSession | None:
-    """One live session of `user`; None for another user's session, as for one that does not exist."""
-    return _live_sessions(user).filter(pk=session_id).first()
-
-
-def user_session_current(*, request) -> UserSession | None:
-    session_id = request.session.get(USER_SESSION_ID_KEY) if hasattr(request, "session") else None
-    if session_id is None or not request.user.is_authenticated:
-        return None
-    return UserSession.objects.filter(pk=session_id, user=request.user, ended_at__isnull=True).first()
-
-
-# ---------------------------------------------------------------- services
 
 
 def user_session_start(*, request, user: User) -> UserSession:
@@ -166,3 +100,43 @@ def user_end_sessions(*, user: User, except_session_key: str | None = None, reas
             },
         )
     return ended, revoked
+
+
+def sign_in_record(*, request, user: User) -> None:
+    """A browser signed in (user_logged_in): its session row, and the new-device notice. A login
+    without a browser session (the test client's force_login on a bare request) records nothing."""
+    if request is None or not hasattr(request, "session"):
+        return
+    user_session_start(request=request, user=user)
+    known_device_check(request=request, user=user)
+
+
+def sign_out_record(*, request, user: User | None) -> None:
+    """A browser signed out (user_logged_out): its session row ends."""
+    if request is None or user is None or not hasattr(request, "session"):
+        return
+    session = user_session_current(request=request)
+    if session is not None:
+        user_session_end(actor=user, session=session, reason=EndReason.SIGNED_OUT)
+
+
+def login_audit(*, user: User) -> None:
+    record_security_event(action="auth.login", actor=user, target_user=user)
+
+
+def logout_audit(*, user: User | None) -> None:
+    if user is not None:
+        record_security_event(action="auth.logout", actor=user, target_user=user)
+
+
+def login_failure_audit(*, credentials: dict | None) -> None:
+    """The submitted address names the target account when it exists; it is never stored itself,
+    so a mistyped password in the e-mail field cannot land in the log."""
+    username = (credentials or {}).get("username") or (credentials or {}).get("email") or ""
+    target = user_get_by_email(email=username)
+    record_security_event(
+        action="auth.login",
+        outcome=Outcome.FAILURE,
+        target_user=target,
+        details={"known_account": target is not None},
+    )

@@ -23,11 +23,13 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken, Token
 from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_password
 
-from accounts.api_permissions import MFA_CLAIM
 from accounts.models import User
+from accounts.selectors import user_get_active
 from audit.services import Outcome, record_security_event
 
 NOT_STORED = "(not stored)"
+# The claim of a token pair that says the code step was passed (accounts.api.permissions reads it).
+MFA_CLAIM = "mfa"
 
 
 class InvalidTokenUse(Exception):
@@ -56,7 +58,7 @@ def _decode(raw: str, *, token_type: str) -> dict:
 
 
 def _active_user(payload: dict) -> User:
-    user = User.objects.filter(pk=payload.get(api_settings.USER_ID_CLAIM), is_active=True).first()
+    user = user_get_active(user_id=payload.get(api_settings.USER_ID_CLAIM))
     if user is None or payload.get(api_settings.REVOKE_TOKEN_CLAIM) != get_md5_hash_password(user.password):
         raise InvalidTokenUse
     return user
@@ -112,7 +114,7 @@ def _used_mfa_token_key(jti: str) -> str:
 def refresh_tokens_revoke_all(*, user: User) -> int:
     """Blacklist every refresh token of `user` not yet blacklisted. Returns how many there were.
 
-    The refresh-token half of accounts.sessions.user_end_sessions; used alone on token reuse."""
+    The refresh-token half of accounts.services.sessions.user_end_sessions; used alone on token reuse."""
     live = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
     revoked = 0
     for outstanding in live:

@@ -1,11 +1,11 @@
-"""Every write of accounts: <entity>_<action>(*, actor, ...), atomic, audited."""
+"""Accounts and their role: create, set the role, activate or deactivate."""
 
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from accounts.models import User
+from accounts.models import ActivationKind, EndReason, User
 from accounts.roles import Role
-from accounts.sessions import EndReason, user_end_sessions
+from accounts.services.sessions import user_end_sessions
 from audit.services import record_security_event
 
 
@@ -33,10 +33,22 @@ def user_set_role(*, actor: User | None, user: User, role: Role | None) -> User:
 
 @transaction.atomic
 def user_create(
-    *, actor: User | None, email: str, full_name: str, role: Role | None, password: str | None = None
+    *,
+    actor: User | None,
+    email: str,
+    full_name: str,
+    role: Role | None,
+    password: str | None = None,
+    invitation: bool = False,
 ) -> User:
-    """Create an account with its role. Without a password the account cannot sign in until one is set."""
-    user = User.objects.create_user(email=email, password=password, full_name=full_name)
+    """Create an account with its role. Without a password the account cannot sign in until one is set.
+
+    An `invitation` has no password and stays inactive until the person opens the e-mailed link
+    (the caller sends it: accounts.services.registration.invitation_send)."""
+    extra = {"is_active": False, "activation_pending": ActivationKind.INVITATION} if invitation else {}
+    user = User.objects.create_user(
+        email=email, password=None if invitation else password, full_name=full_name, **extra
+    )
     record_security_event(action="account.create", actor=actor, target_user=user)
     user_set_role(actor=actor, user=user, role=role)
     return user

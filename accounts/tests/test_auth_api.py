@@ -12,9 +12,9 @@ from freezegun import freeze_time
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
-from accounts.mfa import totp_device_confirm, totp_device_start
 from accounts.roles import Role
-from accounts.services import user_set_active
+from accounts.services.mfa import totp_device_confirm, totp_device_start
+from accounts.services.users import user_set_active
 from accounts.tests.mfa_helpers import confirmed_device, totp_code, wrong_code
 from audit.models import AuditEvent
 from healthpro.tests.test_api import error_of
@@ -146,7 +146,7 @@ def test_a_token_without_the_mfa_claim_is_refused_by_staff_endpoints(api_client,
     error_of(bearer(api_client, pair["access"]).get(STAFF_ONLY), 403)
     # A staff member whose access token lacks the claim (issued before enrollment) is refused too.
     receptionist = make_user(Role.RECEPTIONIST)
-    from accounts.tokens import token_pair_issue
+    from accounts.services.tokens import token_pair_issue
 
     no_mfa = token_pair_issue(user=receptionist, mfa=False)
     error_of(bearer(api_client, no_mfa["access"]).get(STAFF_ONLY), 403)

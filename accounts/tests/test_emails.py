@@ -1,7 +1,7 @@
 import pytest
 
-from accounts.emails import SUBJECTS, render_account_email
 from accounts.models import User
+from accounts.services.emails import SUBJECTS, render_account_email
 
 
 @pytest.mark.parametrize("template", sorted(SUBJECTS))

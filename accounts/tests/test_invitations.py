@@ -138,7 +138,7 @@ def test_an_invitation_link_cannot_reset_an_active_accounts_password(admin_clien
     """A verification or reset token is not an invitation token, and an active account is not invited."""
     from django.contrib.auth.tokens import default_token_generator
 
-    from accounts.link_tokens import uidb64_for
+    from accounts.services.link_tokens import uidb64_for
 
     target = make_user(Role.DOCTOR)
     token = default_token_generator.make_token(target)

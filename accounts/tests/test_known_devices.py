@@ -5,8 +5,8 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from accounts.devices import device_label
 from accounts.models import KnownDevice
+from accounts.services.devices import device_label
 from accounts.tests.helpers import sign_in
 from audit.models import AuditEvent
 

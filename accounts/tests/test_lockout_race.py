@@ -70,7 +70,7 @@ def test_parallel_use_of_one_refresh_token_rotates_it_once_and_counts_the_rest_a
     from django.test import Client
 
     from accounts.api.views import AuthApi
-    from accounts.tokens import token_pair_issue
+    from accounts.services.tokens import token_pair_issue
     from audit.models import AuditEvent
 
     patient = make_user(Role.PATIENT)

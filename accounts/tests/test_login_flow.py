@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from freezegun import freeze_time
 
 from accounts.decorators import verified_staff_required
-from accounts.mfa_models import RecoveryCode
+from accounts.models import RecoveryCode
 from accounts.roles import Role
 from accounts.tests.mfa_helpers import confirmed_device, totp_code, wrong_code
 from audit.models import AuditEvent

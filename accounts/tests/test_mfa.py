@@ -9,17 +9,17 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from freezegun import freeze_time
 
-from accounts.mfa import (
+from accounts.models import RecoveryCode, RecoveryCodeDevice
+from accounts.models.mfa import recovery_code_digest
+from accounts.roles import Role
+from accounts.selectors import mfa_enrolled
+from accounts.services.mfa import (
     RECOVERY_CODE_COUNT,
-    mfa_enrolled,
     mfa_verify,
-    recovery_code_digest,
     recovery_codes_regenerate,
     totp_device_confirm,
     totp_device_start,
 )
-from accounts.mfa_models import RecoveryCode, RecoveryCodeDevice
-from accounts.roles import Role
 from accounts.tests.mfa_helpers import confirmed_device, totp_code, wrong_code
 from audit.models import AuditEvent
 
@@ -123,7 +123,7 @@ def test_no_code_or_secret_reaches_the_audit_log(make_user):
 
 
 def test_an_mfa_change_ends_the_users_api_sessions(make_user):
-    from accounts.tokens import InvalidTokenUse, refresh_token_rotate, token_pair_issue
+    from accounts.services.tokens import InvalidTokenUse, refresh_token_rotate, token_pair_issue
 
     user = make_user(Role.PATIENT)
     before = token_pair_issue(user=user, mfa=False)

@@ -6,12 +6,11 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from accounts.mfa import mfa_reset
-from accounts.models import UserSession
+from accounts.models import EndReason, UserSession
 from accounts.roles import Role
-from accounts.sessions import EndReason
+from accounts.services.mfa import mfa_reset
+from accounts.services.tokens import token_pair_issue
 from accounts.tests.helpers import force_verified_login
-from accounts.tokens import token_pair_issue
 
 
 def _signed_in(user, ip):

@@ -111,7 +111,7 @@ def test_a_tampered_link_or_another_users_uid_is_refused(client, make_user):
     tampered = f"{prefix}/{uid}/{token[:-1]}{'0' if token[-1] != '0' else '1'}/"
     assert client.post(tampered).status_code == 400
     other = make_user(is_active=False, activation_pending=ActivationKind.SIGNUP)
-    from accounts.link_tokens import uidb64_for
+    from accounts.services.link_tokens import uidb64_for
 
     assert client.post(f"{prefix}/{uidb64_for(other)}/{token}/").status_code == 400
     assert not User.objects.filter(is_active=True, email="new.patient@example.test").exists()
@@ -125,7 +125,7 @@ def test_a_deactivated_account_cannot_reactivate_itself_with_an_old_link(client,
     link = only_link_to("new.patient@example.test", VERIFY_PREFIX)
     user = User.objects.get(email="new.patient@example.test")
     client.post(link)
-    from accounts.services import user_set_active
+    from accounts.services.users import user_set_active
 
     user_set_active(actor=make_user(Role.ADMIN), user=User.objects.get(pk=user.pk), active=False)
     assert client.post(link).status_code == 400

@@ -1,7 +1,7 @@
 import pytest
 
 from accounts.roles import Role
-from accounts.services import user_create, user_set_active, user_set_role
+from accounts.services.users import user_create, user_set_active, user_set_role
 from audit.models import AuditEvent
 
 

@@ -14,10 +14,10 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts.models import UserSession
+from accounts.models import EndReason, UserSession, hash_session_key
 from accounts.roles import Role
-from accounts.services import user_set_active, user_set_role
-from accounts.sessions import EndReason, hash_session_key, user_end_sessions
+from accounts.services.sessions import user_end_sessions
+from accounts.services.users import user_set_active, user_set_role
 from accounts.tests.helpers import force_verified_login, sign_in
 from audit.models import AuditEvent
 
@@ -323,7 +323,7 @@ def test_idle_sessions_are_not_listed(make_user, password):
 
 @pytest.mark.django_db
 def test_a_superuser_without_a_role_gets_the_staff_idle_timeout(make_user):
-    from accounts.sessions import idle_timeout_for
+    from accounts.policies import idle_timeout_for
 
     operator = make_user(is_superuser=True, is_staff=True)
     patient = make_user(Role.PATIENT)

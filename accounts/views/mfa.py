@@ -15,17 +15,18 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 
-from accounts import lockout
-from accounts.mfa import (
-    mfa_enrolled,
-    mfa_verify,
+from accounts.forms import MfaCodeForm, TotpConfirmForm
+from accounts.selectors import mfa_enrolled, recovery_codes_remaining
+from accounts.services import lockout
+from accounts.services.mfa import (
+    SecondFactorOutcome,
     recovery_codes_regenerate,
+    second_factor_check,
     totp_device_confirm,
     totp_device_start,
     totp_secret,
 )
-from accounts.mfa_forms import MfaCodeForm, TotpConfirmForm
-from accounts.mfa_models import RecoveryCodeDevice
+from accounts.views.sign_in import lockout_response
 
 SESSION_NEXT_KEY = "accounts_mfa_next"
 
@@ -81,22 +82,21 @@ class MfaVerifyView(View):
         next_url = request.POST.get("next", "")
         if not form.is_valid():
             return render(request, self.template_name, {"form": form, "next": next_url})
-        user = request.user
-        if not lockout.second_factor_allowed(request, user=user):
+        result = second_factor_check(
+            request=request, user=request.user, code=form.cleaned_data["code"], sender=MfaVerifyView
+        )
+        if result.outcome is SecondFactorOutcome.LOCKED_OUT:
             return self._locked_out(request)
-        device = mfa_verify(user=user, code=form.cleaned_data["code"])
-        if device is None:
-            if lockout.record_failure(request, username=user.email, sender=MfaVerifyView):
-                return self._locked_out(request)
+        if result.outcome is SecondFactorOutcome.WRONG_CODE:
             form.add_error("code", form.error_messages["invalid_code"])
             return render(request, self.template_name, {"form": form, "next": next_url})
-        complete_second_factor(request, device)
+        complete_second_factor(request, result.device)
         return redirect(safe_next_url(request, next_url))
 
     def _locked_out(self, request):
         # The half-finished sign-in ends: the password step must be passed again after the cool-off.
         logout(request)
-        return lockout.lockout_response(request)
+        return lockout_response(request)
 
 
 @method_decorator([never_cache, login_required], name="dispatch")
@@ -154,8 +154,8 @@ class RecoveryCodesView(View):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
-        device = RecoveryCodeDevice.objects.filter(user=request.user).first()
-        return render(request, "accounts/mfa_recovery_codes.html", {"remaining": device.remaining if device else 0})
+        remaining = recovery_codes_remaining(user=request.user)
+        return render(request, "accounts/mfa_recovery_codes.html", {"remaining": remaining})
 
     def post(self, request):
         return _render_recovery_codes(

@@ -11,12 +11,13 @@ from django.shortcuts import redirect
 from django.urls import reverse_lazy
 from django.views.generic import FormView
 
-from accounts.forms_accounts import EmailAddressForm
-from accounts.link_tokens import invitation_token_generator
+from accounts.forms import EmailAddressForm
 from accounts.models import ActivationKind
-from accounts.passwords import password_change, password_reset_complete, password_reset_request
-from accounts.registration import invitation_accept
-from accounts.views_registration import base_url_of, user_from_uidb64
+from accounts.selectors import user_get_by_uidb64
+from accounts.services.link_tokens import invitation_token_generator
+from accounts.services.passwords import password_change, password_reset_complete, password_reset_request
+from accounts.services.registration import invitation_accept
+from accounts.views.registration import base_url_of
 from audit.services import Outcome, record_security_event
 
 
@@ -59,7 +60,7 @@ class SetPasswordFromLinkView(auth_views.PasswordResetConfirmView):
     audit_action = ""
 
     def get_user(self, uidb64):
-        user = user_from_uidb64(uidb64)
+        user = user_get_by_uidb64(uidb64=uidb64)
         return user if user is not None and self.link_may_open(user) else None
 
     def link_may_open(self, user) -> bool:

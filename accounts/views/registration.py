@@ -2,21 +2,19 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
-from django.utils.encoding import force_str
-from django.utils.http import urlsafe_base64_decode
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView
 
-from accounts.forms_accounts import EmailAddressForm, PatientSignupForm
-from accounts.link_tokens import email_verification_token_generator
-from accounts.registration import email_verify, patient_signup, verification_resend
+from accounts.forms import EmailAddressForm, PatientSignupForm
+from accounts.selectors import user_get_by_uidb64
+from accounts.services.link_tokens import email_verification_token_generator
+from accounts.services.registration import email_verify, patient_signup, verification_resend
 from audit.services import Outcome, record_security_event
 
 CHECK_EMAIL_MESSAGE = (
@@ -27,14 +25,6 @@ CHECK_EMAIL_MESSAGE = (
 
 def base_url_of(request) -> str:
     return request.build_absolute_uri("/").rstrip("/")
-
-
-def user_from_uidb64(uidb64: str):
-    User = get_user_model()
-    try:
-        return User.objects.get(pk=int(force_str(urlsafe_base64_decode(uidb64))))
-    except (TypeError, ValueError, OverflowError, User.DoesNotExist):
-        return None
 
 
 class SignupEnabledMixin:
@@ -103,7 +93,7 @@ class VerifyEmailView(View):
     template_name = "accounts/verify_email.html"
 
     def _user_with_valid_link(self, uidb64, token):
-        user = user_from_uidb64(uidb64)
+        user = user_get_by_uidb64(uidb64=uidb64)
         if user is not None and email_verification_token_generator.check_token(user, token):
             return user
         record_security_event(

@@ -7,15 +7,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts.sessions import (
-    EndReason,
-    user_end_sessions,
-    user_session_current,
-    user_session_end,
-    user_session_get,
-    user_session_list,
-)
-from accounts.views import SIGNED_OUT_MESSAGE
+from accounts.models import EndReason
+from accounts.selectors import user_session_current, user_session_get, user_session_list
+from accounts.services.sessions import user_end_sessions, user_session_end
+from accounts.views.sign_in import SIGNED_OUT_MESSAGE
 
 
 @login_required

@@ -1,12 +1,17 @@
+"""Sign-in (the password step), sign-out, and the lockout answer (AXES_LOCKOUT_CALLABLE)."""
+
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.http import JsonResponse
+from django.shortcuts import render
 from django.urls import reverse
 
-from accounts import lockout
 from accounts.forms import EmailAuthenticationForm
-from accounts.middleware import second_factor_page
+from accounts.policies import second_factor_page
+from accounts.services import lockout
+from core.api_errors import error_body, is_api_request
 
 SIGNED_OUT_MESSAGE = "You have signed out of HealthPro."
 
@@ -14,7 +19,7 @@ SIGNED_OUT_MESSAGE = "You have signed out of HealthPro."
 class LoginView(auth_views.LoginView):
     """The password step. django.contrib.auth.login rotates the session key. A user with an
     authenticator goes on to the code step, a staff user without one to enrollment (see
-    accounts.middleware); only then is the sign-in complete and the lockout counters cleared.
+    accounts.policies); only then is the sign-in complete and the lockout counters cleared.
 
     A locked-out client gets the lockout page (429) from django-axes' middleware."""
 
@@ -43,3 +48,20 @@ class LogoutView(auth_views.LogoutView):
         if was_signed_in:
             messages.success(request, SIGNED_OUT_MESSAGE)
         return response
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """AXES_LOCKOUT_CALLABLE: JSON under /api/, a page elsewhere; both 429 with Retry-After.
+
+    It says no more than a failure does: the client is locked for this address whether or not an
+    account exists for it."""
+    seconds = lockout.cooloff_seconds()
+    message = lockout.lockout_message()
+    if is_api_request(request):
+        response = JsonResponse(
+            error_body(status_code=429, code="locked_out", message=message, request=request), status=429
+        )
+    else:
+        response = render(request, "accounts/locked_out.html", {"message": message}, status=429)
+    response["Retry-After"] = str(seconds)
+    return response

@@ -64,7 +64,7 @@ def jwt_client():
     the code step for staff (the `mfa` claim), after the password for patients."""
     from rest_framework.test import APIClient
 
-    from accounts.tokens import token_pair_issue
+    from accounts.services.tokens import token_pair_issue
 
     def client_for(user):
         client = APIClient()

@@ -4,7 +4,7 @@ claim of an access token, or a verified session. Patients read their own record 
 import pytest
 from rest_framework.test import APIClient
 
-from accounts.tokens import token_pair_issue
+from accounts.services.tokens import token_pair_issue
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
-from accounts.tokens import token_pair_issue
+from accounts.services.tokens import token_pair_issue
 from records import services
 from records.models import ClinicalNote, Document
 from records.tests.factories import register_patient
