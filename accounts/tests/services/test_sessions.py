@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.test import Client, override_settings
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
@@ -15,21 +15,12 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import EndReason, UserSession, hash_session_key
+from accounts.policies import idle_timeout_for
 from accounts.roles import Role
 from accounts.services.sessions import user_end_sessions
 from accounts.services.users import user_set_active, user_set_role
-from accounts.tests.helpers import force_verified_login, sign_in
+from accounts.tests.helpers import CHROME_MAC, FIREFOX, browser, force_verified_login, sign_in
 from audit.models import AuditEvent
-
-FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
-CHROME_MAC = (
-    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/131.0.0.0 Safari/537.36"
-)
-
-
-def browser(user_agent=FIREFOX, ip="203.0.113.10"):
-    return Client(HTTP_USER_AGENT=user_agent, REMOTE_ADDR=ip)
 
 
 @pytest.mark.django_db
@@ -236,67 +227,6 @@ def test_a_session_without_a_session_row_is_refused(make_user, password):
     assert client.get(reverse("dashboard")).status_code == 302
 
 
-# ---------------------------------------------------------------- API
-
-
-def jwt_client(api_client, user):
-    from rest_framework_simplejwt.tokens import AccessToken
-
-    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
-    return api_client
-
-
-@pytest.mark.django_db
-def test_the_api_lists_the_users_sessions(make_user, password, api_client):
-    user = make_user()
-    sign_in(browser(), user.email, password)
-    sign_in(browser(CHROME_MAC, "198.51.100.20"), user.email, password)
-    sign_in(browser(), make_user().email, password)  # someone else's
-
-    response = jwt_client(api_client, user).get("/api/v1/auth/sessions/")
-
-    assert response.status_code == 200
-    body = response.json()
-    assert {s["device"] for s in body} == {"Firefox on Windows", "Chrome on macOS"}
-    assert set(body[0]) == {"id", "device", "ip_address", "started_at", "last_seen_at", "current"}
-    assert not any(s["current"] for s in body), "a JWT request has no browser session of its own"
-
-
-@pytest.mark.django_db
-def test_the_api_marks_the_current_session_for_a_session_request(make_user, password):
-    user = make_user()
-    client = browser()
-    sign_in(client, user.email, password)
-    body = client.get("/api/v1/auth/sessions/").json()
-    assert [s["current"] for s in body] == [True]
-
-
-@pytest.mark.django_db
-def test_the_api_ends_one_session_and_refuses_someone_elses(make_user, password, api_client):
-    user, other = make_user(), make_user()
-    victim_browser, user_browser = browser(), browser()
-    sign_in(user_browser, user.email, password)
-    sign_in(victim_browser, other.email, password)
-    own = UserSession.objects.get(user=user)
-    foreign = UserSession.objects.get(user=other)
-    api = jwt_client(api_client, user)
-
-    response = api.delete(f"/api/v1/auth/sessions/{foreign.pk}/")
-    assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
-    assert victim_browser.get(reverse("dashboard")).status_code == 200
-
-    assert api.delete(f"/api/v1/auth/sessions/{own.pk}/").status_code == 204
-    assert user_browser.get(reverse("dashboard")).status_code == 302
-    assert api.delete(f"/api/v1/auth/sessions/{own.pk}/").status_code == 404
-
-
-@pytest.mark.django_db
-def test_the_sessions_api_needs_authentication(api_client):
-    response = api_client.get("/api/v1/auth/sessions/")
-    assert response.status_code == 401
-    assert response.json()["error"]["status"] == 401
-
-
 @pytest.mark.django_db
 def test_signing_out_this_session_from_the_list_signs_out_here(make_user, password):
     user = make_user()
@@ -323,8 +253,6 @@ def test_idle_sessions_are_not_listed(make_user, password):
 
 @pytest.mark.django_db
 def test_a_superuser_without_a_role_gets_the_staff_idle_timeout(make_user):
-    from accounts.policies import idle_timeout_for
-
     operator = make_user(is_superuser=True, is_staff=True)
     patient = make_user(Role.PATIENT)
     assert idle_timeout_for(operator) == timedelta(seconds=settings.STAFF_IDLE_TIMEOUT_SECONDS)

@@ -8,12 +8,14 @@ import jwt
 import pytest
 from django.conf import settings
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
 from freezegun import freeze_time
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from accounts.roles import Role
 from accounts.services.mfa import totp_device_confirm, totp_device_start
+from accounts.services.tokens import token_pair_issue
 from accounts.services.users import user_set_active
 from accounts.tests.mfa_helpers import confirmed_device, totp_code, wrong_code
 from audit.models import AuditEvent
@@ -49,9 +51,6 @@ def staff_pair(api_client, user, device) -> dict:
     )
     assert response.status_code == 200, response.content
     return response.json()
-
-
-# ---------------------------------------------------------------- sign-in
 
 
 def test_a_patient_without_mfa_gets_a_pair_whose_access_token_opens_me(api_client, make_user, password):
@@ -146,13 +145,8 @@ def test_a_token_without_the_mfa_claim_is_refused_by_staff_endpoints(api_client,
     error_of(bearer(api_client, pair["access"]).get(STAFF_ONLY), 403)
     # A staff member whose access token lacks the claim (issued before enrollment) is refused too.
     receptionist = make_user(Role.RECEPTIONIST)
-    from accounts.services.tokens import token_pair_issue
-
     no_mfa = token_pair_issue(user=receptionist, mfa=False)
     error_of(bearer(api_client, no_mfa["access"]).get(STAFF_ONLY), 403)
-
-
-# ---------------------------------------------------------------- attacks on tokens
 
 
 def _patient_pair(api_client, make_user, password):
@@ -229,9 +223,6 @@ def test_a_password_change_revokes_the_tokens_already_issued(api_client, make_us
     error_of(api_client.post(REFRESH, {"refresh": pair["refresh"]}, format="json"), 401)
 
 
-# ---------------------------------------------------------------- refresh, reuse, logout
-
-
 def test_refresh_rotates_and_reusing_a_rotated_token_revokes_every_refresh_token(api_client, make_user, password):
     patient, first = _patient_pair(api_client, make_user, password)
     other_device = obtain(api_client, patient.email, password).json()
@@ -294,9 +285,6 @@ def test_bad_bodies_get_400_in_the_error_shape(api_client):
     error_of(api_client.post(TOKEN, "not json", content_type="application/json"), 400)
 
 
-# ---------------------------------------------------------------- lockout and throttle
-
-
 def test_wrong_passwords_lock_the_api_with_429_and_retry_after(api_client, make_user, password):
     patient = make_user(Role.PATIENT)
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
@@ -340,8 +328,6 @@ def test_a_session_passes_staff_endpoints_only_when_verified_by_django_otp(clien
     client.force_login(doctor)
     error_of(client.get(STAFF_ONLY), 403)
     device = confirmed_device(doctor)
-    from django_otp import DEVICE_ID_SESSION_KEY
-
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()

@@ -1,8 +1,11 @@
 """Password reset by e-mailed link: 1 hour, single use, same answer for any address; completing
 it ends every session and refresh token, signs nobody in, and tells the user."""
 
+from unittest import mock
+
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.test import Client, override_settings
 from django.urls import reverse
 from freezegun import freeze_time
@@ -124,10 +127,6 @@ def test_the_reset_email_link_carries_the_token_but_the_form_url_does_not(client
 @pytest.mark.django_db
 def test_known_and_unknown_addresses_cost_the_same_email_rendering(client, make_user):
     """No shortcut on the unknown path: the same e-mail is built (and not sent)."""
-    from unittest import mock
-
-    from django.core.mail import EmailMultiAlternatives
-
     user = make_user()
     with mock.patch.object(
         EmailMultiAlternatives, "message", autospec=True, side_effect=EmailMultiAlternatives.message

@@ -1,6 +1,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from django.urls import reverse
+from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.management.commands.seed_demo import DEMO_PASSWORD, demo_email
@@ -33,8 +35,6 @@ def test_one_demo_account_per_role_with_totp_for_staff(capsys):
 @pytest.mark.django_db
 @override_settings(DEBUG=True)
 def test_demo_totp_prints_the_current_code(capsys):
-    from django_otp.oath import totp
-
     call_command("seed_demo")
     capsys.readouterr()
     call_command("demo_totp", demo_email(Role.DOCTOR))
@@ -46,8 +46,6 @@ def test_demo_totp_prints_the_current_code(capsys):
 @override_settings(DEBUG=True)
 def test_a_demo_staff_account_signs_in_with_the_password_and_the_make_totp_code(client, capsys):
     """What the README tells a newcomer: password, then the code printed by `make totp EMAIL=...`."""
-    from django.urls import reverse
-
     call_command("seed_demo")
     email = demo_email(Role.ADMIN)
     response = client.post(reverse("accounts:login"), {"username": email, "password": DEMO_PASSWORD})

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from freezegun import freeze_time
@@ -20,6 +21,7 @@ from accounts.services.mfa import (
     totp_device_confirm,
     totp_device_start,
 )
+from accounts.services.tokens import InvalidTokenUse, refresh_token_rotate, token_pair_issue
 from accounts.tests.mfa_helpers import confirmed_device, totp_code, wrong_code
 from audit.models import AuditEvent
 
@@ -123,8 +125,6 @@ def test_no_code_or_secret_reaches_the_audit_log(make_user):
 
 
 def test_an_mfa_change_ends_the_users_api_sessions(make_user):
-    from accounts.services.tokens import InvalidTokenUse, refresh_token_rotate, token_pair_issue
-
     user = make_user(Role.PATIENT)
     before = token_pair_issue(user=user, mfa=False)
     _enrol(user)
@@ -137,8 +137,6 @@ def test_an_mfa_change_ends_the_users_api_sessions(make_user):
 
 
 def test_an_admin_reset_removes_the_authenticator_and_recovery_codes(make_user, otp_login):
-    from django.urls import reverse
-
     nurse = make_user(Role.NURSE)
     device, _ = _enrol(nurse)
     admin = make_user(Role.ADMIN)

@@ -2,13 +2,17 @@
 and sets the password in one step; single-use, expiring, resendable, audited."""
 
 import pytest
+from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from freezegun import freeze_time
 
 from accounts.models import ActivationKind, User
 from accounts.roles import Role
+from accounts.services.link_tokens import uidb64_for
 from accounts.tests.helpers import only_link_to, sign_in
 from audit.models import AuditEvent
 
@@ -136,10 +140,6 @@ def test_resending_from_admin_sends_a_new_link_and_voids_the_old(admin_client, v
 @pytest.mark.django_db
 def test_an_invitation_link_cannot_reset_an_active_accounts_password(admin_client, visitor, make_user, password):
     """A verification or reset token is not an invitation token, and an active account is not invited."""
-    from django.contrib.auth.tokens import default_token_generator
-
-    from accounts.services.link_tokens import uidb64_for
-
     target = make_user(Role.DOCTOR)
     token = default_token_generator.make_token(target)
     assert visitor.get(f"{INVITE_PREFIX}{uidb64_for(target)}/{token}/").status_code == 400
@@ -152,9 +152,6 @@ def test_a_compliance_officer_cannot_resend_invitations(admin_client, otp_login,
     invite(admin_client)
     user = User.objects.get(email="dr.new@example.test")
     compliance = Client()
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     officer = make_user(Role.COMPLIANCE)
     device = TOTPDevice.objects.create(user=officer, name="phone", confirmed=True)
     compliance.force_login(officer)

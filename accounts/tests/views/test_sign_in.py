@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -218,8 +219,6 @@ def test_admins_see_and_clear_lockouts_in_the_admin(client, make_user, otp_login
     admin_client = otp_login(make_user(Role.ADMIN))
     listing = admin_client.get(reverse("admin:axes_accessattempt_changelist"))
     assert listing.status_code == 200 and nurse.email in listing.content.decode()
-    from axes.models import AccessAttempt
-
     attempt = AccessAttempt.objects.get(username=nurse.email)
     response = admin_client.post(reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"})
     assert response.status_code == 302
@@ -230,8 +229,6 @@ def test_admins_see_and_clear_lockouts_in_the_admin(client, make_user, otp_login
 
 
 def test_compliance_sees_lockouts_but_cannot_clear_them(client, make_user, otp_login, password):
-    from axes.models import AccessAttempt
-
     nurse = make_user(Role.NURSE)
     post_password(client, nurse, "wrong-password-1234")
     attempt = AccessAttempt.objects.get(username=nurse.email)

@@ -9,9 +9,14 @@ from django.core import mail
 from django.test import Client, override_settings
 from django.urls import reverse
 from freezegun import freeze_time
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.test import APIRequestFactory
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 
 from accounts.models import ActivationKind, User
 from accounts.roles import Role
+from accounts.services.link_tokens import uidb64_for
+from accounts.services.users import user_set_active
 from accounts.tests.helpers import only_link_to, sign_in
 from audit.models import AuditEvent
 
@@ -111,8 +116,6 @@ def test_a_tampered_link_or_another_users_uid_is_refused(client, make_user):
     tampered = f"{prefix}/{uid}/{token[:-1]}{'0' if token[-1] != '0' else '1'}/"
     assert client.post(tampered).status_code == 400
     other = make_user(is_active=False, activation_pending=ActivationKind.SIGNUP)
-    from accounts.services.link_tokens import uidb64_for
-
     assert client.post(f"{prefix}/{uidb64_for(other)}/{token}/").status_code == 400
     assert not User.objects.filter(is_active=True, email="new.patient@example.test").exists()
     other.refresh_from_db()
@@ -125,8 +128,6 @@ def test_a_deactivated_account_cannot_reactivate_itself_with_an_old_link(client,
     link = only_link_to("new.patient@example.test", VERIFY_PREFIX)
     user = User.objects.get(email="new.patient@example.test")
     client.post(link)
-    from accounts.services.users import user_set_active
-
     user_set_active(actor=make_user(Role.ADMIN), user=User.objects.get(pk=user.pk), active=False)
     assert client.post(link).status_code == 400
     assert not User.objects.get(pk=user.pk).is_active
@@ -272,10 +273,6 @@ def test_a_signed_in_user_is_sent_to_the_dashboard_instead_of_signup(client, mak
 def test_an_unverified_account_cannot_obtain_api_tokens_either():
     """simplejwt's token serializer authenticates through the same backends, which refuse inactive
     accounts (the token endpoint itself is the login flow's)."""
-    from rest_framework.exceptions import AuthenticationFailed
-    from rest_framework.test import APIRequestFactory
-    from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
-
     signup(Client())
     request = APIRequestFactory().post("/api/v1/auth/token/")
     serializer = TokenObtainPairSerializer(
