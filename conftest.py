@@ -2,6 +2,9 @@ import os
 
 import pytest
 from django.db import connection
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.test import APIClient
 
 from accounts.roles import Role
 from accounts.tests.factories import TEST_PASSWORD, UserFactory
@@ -45,8 +48,6 @@ def user(make_user):
 def otp_login(client):
     """Sign `user` in on the test client with a confirmed TOTP device, as a completed second
     factor: what the admin site (OTPAdminSite) and staff pages require."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     def login(user):
         device = TOTPDevice.objects.create(user=user, name="test authenticator", confirmed=True)
@@ -69,6 +70,4 @@ def _empty_cache_for_every_test():
 
 @pytest.fixture
 def api_client():
-    from rest_framework.test import APIClient
-
     return APIClient()
