@@ -1,16 +1,31 @@
 """Accounts in Django admin: e-mail, name, one role, active flag. Superuser and per-user
-permissions are not editable here: access comes from roles (accounts.roles) only."""
+permissions are not editable here: access comes from roles (accounts.roles) only.
 
+Also the admin of sign-in security: django-axes' lockouts (clearing one is audited) and
+authenticator resets (deleting a TOTP device runs accounts.services.mfa.mfa_reset: recovery codes,
+sessions and refresh tokens go too); and the admin login form, whose code step is the one of the
+sign-in pages and the token API (accounts.services.mfa.second_factor_check).
+
+TOTP secrets are never shown in the admin (OTP_ADMIN_HIDE_SENSITIVE_DATA): whoever reads a secret
+holds the second factor."""
+
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
+from django_otp.admin import OTPAdminAuthenticationForm
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import ActivationKind, User
-from accounts.registration import invitation_prepare, invitation_send
 from accounts.roles import Role
-from accounts.services import user_set_active, user_set_role
-from accounts.views_registration import base_url_of
+from accounts.services import lockout
+from accounts.services.mfa import SecondFactorOutcome, mfa_reset, second_factor_check
+from accounts.services.registration import invitation_send
+from accounts.services.users import user_create, user_set_active, user_set_role
+from accounts.views.registration import base_url_of
 
 ROLE_CHOICES = [("", "No role")] + [(role.value, role.label) for role in Role]
 
@@ -94,13 +109,27 @@ class UserAdmin(DjangoUserAdmin):
             )
 
     def save_model(self, request, obj, form, change):
-        # "Password-based authentication: disabled" on the add form makes an invitation: no
-        # password, inactive until the person opens the e-mailed link and chooses one.
-        # Kept on the request: the ModelAdmin instance is shared by every request.
-        request.healthpro_inviting = not change and not obj.has_usable_password()
-        if request.healthpro_inviting:
-            invitation_prepare(obj)
-        super().save_model(request, obj, form, change)
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # A new account is created by the service (audited, with its role). "Password-based
+        # authentication: disabled" on the add form makes an invitation: no password, inactive
+        # until the person opens the e-mailed link and chooses one. Kept on the request: the
+        # ModelAdmin instance is shared by every request.
+        request.healthpro_inviting = not form.cleaned_data.get("set_usable_password", True)
+        role_value = form.cleaned_data.get("role")
+        user = user_create(
+            actor=request.user,
+            email=obj.email,
+            full_name=obj.full_name,
+            role=Role(role_value) if role_value else None,
+            password=form.cleaned_data.get("password1") or None,
+            invitation=request.healthpro_inviting,
+        )
+        # The admin goes on with `obj` (log entry, redirect): it becomes the created account.
+        obj.pk = user.pk
+        obj.refresh_from_db()
+        obj._state.adding = False
 
     def has_delete_permission(self, request, obj=None):
         # Accounts are deactivated, not deleted: audit rows keep pointing at them.
@@ -108,9 +137,69 @@ class UserAdmin(DjangoUserAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        if not change:
+            if getattr(request, "healthpro_inviting", False):
+                invitation_send(actor=request.user, user=form.instance, base_url=base_url_of(request))
+            return
         role_value = form.cleaned_data.get("role")
         user_set_role(actor=request.user, user=form.instance, role=Role(role_value) if role_value else None)
         if "active" in form.cleaned_data and form.instance.activation_pending != ActivationKind.INVITATION:
             user_set_active(actor=request.user, user=form.instance, active=form.cleaned_data["active"])
-        if getattr(request, "healthpro_inviting", False):
-            invitation_send(actor=request.user, user=form.instance, base_url=base_url_of(request))
+
+
+class AuditedAccessAttemptAdmin(AccessAttemptAdmin):
+    def delete_model(self, request, obj):
+        lockout.lockout_clear_record(actor=request.user, username=obj.username, failures=obj.failures_since_start)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for attempt in queryset:
+            lockout.lockout_clear_record(
+                actor=request.user, username=attempt.username, failures=attempt.failures_since_start
+            )
+        super().delete_queryset(request, queryset)
+
+
+class ResettingTOTPDeviceAdmin(TOTPDeviceAdmin):
+    def delete_model(self, request, obj):
+        mfa_reset(actor=request.user, user=obj.user)
+
+    def delete_queryset(self, request, queryset):
+        for user in User.objects.filter(pk__in=queryset.values("user_id")):
+            mfa_reset(actor=request.user, user=user)
+
+
+def security_admin_install() -> None:
+    """Called from AccountsConfig.ready(), after the admin's autodiscover registered the libraries' own."""
+    for model, model_admin in ((AccessAttempt, AuditedAccessAttemptAdmin), (TOTPDevice, ResettingTOTPDeviceAdmin)):
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)
+        admin.site.register(model, model_admin)
+
+
+class LockoutAwareOTPAdminAuthenticationForm(OTPAdminAuthenticationForm):
+    """The admin login form (OTPAdminSite). The code goes through the same code step as the
+    sign-in pages and the token API: locked out first, audited alike (a recovery code as a
+    recovery code, with its e-mail to the user), a wrong code counted as a failed sign-in."""
+
+    def clean_otp(self, user):
+        if user is None:
+            return
+        token = self.cleaned_data.get("otp_token")
+        device = self._chosen_device(user)
+        if not token or device is None or self.cleaned_data.get("otp_challenge"):
+            # No code to check against a device: django-otp's own answer (code or device
+            # required, challenge), after the lockout's.
+            if not lockout.second_factor_allowed(self.request, user=user):
+                raise forms.ValidationError(lockout.lockout_message())
+            super().clean_otp(user)
+            return
+        user.otp_device = None
+        result = second_factor_check(request=self.request, user=user, code=token, device=device, sender=type(self))
+        if result.outcome is not SecondFactorOutcome.VERIFIED:
+            self._update_form(user)
+            if result.outcome is SecondFactorOutcome.LOCKED_OUT:
+                raise forms.ValidationError(lockout.lockout_message())
+            raise forms.ValidationError(self.otp_error_messages["invalid_token"], code="invalid_token")
+        user.otp_device = result.device
+        lockout.attempts_clear(username=user.email, ip=self.request.client_ip)

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from accounts.middleware import second_factor_page
+from accounts.policies import second_factor_page
 
 
 def _refusal(request):

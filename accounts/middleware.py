@@ -9,36 +9,20 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.mfa import mfa_enrolled
-from accounts.models import UserSession
-from accounts.sessions import (
-    USER_SESSION_ID_KEY,
-    EndReason,
-    absolute_timeout,
-    idle_timeout_for,
-    user_session_end,
-    user_session_touch,
-)
+from accounts.models import USER_SESSION_ID_KEY, EndReason
+from accounts.policies import absolute_timeout, idle_timeout_for, second_factor_page
+from accounts.selectors import user_session_find
+from accounts.services.sessions import user_session_end, user_session_touch
 from core.api_errors import is_api_request
 
 MFA_PAGES = ("accounts:mfa_verify", "accounts:mfa_setup", "accounts:logout")
-
-
-def second_factor_page(user) -> str | None:
-    """Where a signed-in, not yet verified user must go: the code step if they have an
-    authenticator, enrollment if their role requires one, or None (nothing owed)."""
-    if mfa_enrolled(user):
-        return "accounts:mfa_verify"
-    if user.requires_mfa:
-        return "accounts:mfa_setup"
-    return None
 
 
 class SecondFactorRequiredMiddleware:
     """After OTPMiddleware. A user who passed the password step but not the code step (or a staff
     user without an authenticator yet) can open only the code step, enrollment and sign-out.
 
-    The API is left to its own checks (JWT with an MFA claim, accounts.api_permissions); static
+    The API is left to its own checks (JWT with an MFA claim, accounts.api.permissions); static
     files never reach here (whitenoise answers them first)."""
 
     def __init__(self, get_response):
@@ -92,7 +76,7 @@ class UserSessionMiddleware:
 
     def _check(self, request, user) -> str | None:
         session_id = request.session.get(USER_SESSION_ID_KEY)
-        session = UserSession.objects.filter(pk=session_id, user_id=user.pk).first() if session_id is not None else None
+        session = user_session_find(user=user, session_id=session_id)
         if session is None or session.ended_at is not None:
             return ENDED_MESSAGE
         now = timezone.now()

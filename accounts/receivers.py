@@ -1,25 +1,40 @@
-"""Login and logout receivers of the session list and the new-device notice (accounts.sessions,
-accounts.known_devices). Connected in AccountsConfig.ready()."""
+"""Every signal receiver of accounts, each one line into a service. Connected in
+AccountsConfig.ready(), in this order: the session row and new-device notice of a login are
+recorded before its audit event."""
 
-from django.contrib.auth.signals import user_logged_in, user_logged_out
-from django.dispatch import receiver
+from accounts.services import lockout
+from accounts.services.sessions import (
+    login_audit,
+    login_failure_audit,
+    logout_audit,
+    sign_in_record,
+    sign_out_record,
+)
 
-from accounts.known_devices import known_device_check
-from accounts.sessions import EndReason, user_session_current, user_session_end, user_session_start
 
-
-@receiver(user_logged_in, dispatch_uid="accounts.start_user_session")
 def start_user_session(sender, request, user, **kwargs):
-    if request is None or not hasattr(request, "session"):
-        return
-    user_session_start(request=request, user=user)
-    known_device_check(request=request, user=user)
+    sign_in_record(request=request, user=user)
 
 
-@receiver(user_logged_out, dispatch_uid="accounts.end_user_session")
 def end_user_session(sender, request, user, **kwargs):
-    if request is None or user is None or not hasattr(request, "session"):
-        return
-    session = user_session_current(request=request)
-    if session is not None:
-        user_session_end(actor=user, session=session, reason=EndReason.SIGNED_OUT)
+    sign_out_record(request=request, user=user)
+
+
+def audit_login(sender, request, user, **kwargs):
+    login_audit(user=user)
+
+
+def audit_logout(sender, request, user, **kwargs):
+    logout_audit(user=user)
+
+
+def audit_login_failed(sender, credentials, request=None, **kwargs):
+    login_failure_audit(credentials=credentials)
+
+
+def audit_lockout(sender, request=None, username=None, ip_address=None, **kwargs):
+    lockout.lockout_audit(request=request, username=username)
+
+
+def lockout_cleared(sender, instance, **kwargs):
+    lockout.attempt_counter_clear(username=instance.username, ip=instance.ip_address)

@@ -17,6 +17,9 @@ these permissions say what kind of thing a role may do at all.
 
 from enum import StrEnum
 
+from django.apps import apps
+from django.contrib.auth.models import Group, Permission
+
 
 class Role(StrEnum):
     ADMIN = "admin"
@@ -137,8 +140,6 @@ def permissions_for(role: Role) -> set[str]:
 def sync_roles(*, group_model=None, permission_model=None) -> None:
     """Make each role's group hold exactly its permissions (those whose model exists)."""
     if group_model is None or permission_model is None:
-        from django.contrib.auth.models import Group, Permission
-
         group_model, permission_model = Group, Permission
     for role in Role:
         group, _ = group_model.objects.get_or_create(name=role.value)
@@ -155,8 +156,6 @@ def sync_roles(*, group_model=None, permission_model=None) -> None:
 def sync_roles_after_migrate(sender, **kwargs):
     """post_migrate fires once per app, in INSTALLED_APPS order, and each app's permissions are
     created by its own firing: sync once, after the last app, when all of them exist."""
-    from django.apps import apps
-
     last_app = [config for config in apps.get_app_configs() if config.models_module is not None][-1]
     if sender.label == last_app.label:
         sync_roles()

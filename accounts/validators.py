@@ -8,6 +8,8 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 
+from accounts.models import PasswordHistory
+
 
 class MaximumLengthValidator:
     """128 characters at most: any character is allowed, but an unbounded input is a hashing DoS."""
@@ -81,8 +83,6 @@ class PasswordHistoryValidator:
         self.history_size = history_size
 
     def _recent_hashes(self, user) -> list[str]:
-        from accounts.models import PasswordHistory
-
         hashes = list(
             PasswordHistory.objects.filter(user_id=user.pk).values_list("password_hash", flat=True)[: self.history_size]
         )
@@ -102,8 +102,6 @@ class PasswordHistoryValidator:
                 )
 
     def password_changed(self, password, user=None):
-        from accounts.models import PasswordHistory
-
         if user is None or user.pk is None or not user.has_usable_password():
             return
         PasswordHistory.objects.create(user=user, password_hash=user.password)

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django_otp.admin import OTPAdminSite
 
-from accounts.admin_login import LockoutAwareOTPAdminAuthenticationForm
+from accounts.admin import LockoutAwareOTPAdminAuthenticationForm
 
 
 class HealthProAdminSite(OTPAdminSite):

@@ -107,7 +107,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # Idle and absolute timeouts, revoked sessions (accounts.sessions); after messages, to say why.
+    # Idle and absolute timeouts, revoked sessions (accounts.middleware); after messages, to say why.
     "accounts.middleware.UserSessionMiddleware",
     # After the session rules (an ended session is signed out first): a signed-in user who still
     # owes the second factor reaches only the MFA pages.
@@ -172,7 +172,7 @@ AUTHENTICATION_BACKENDS = [
     # django-axes first, so a locked-out client is refused before any password is checked.
     "axes.backends.AxesStandaloneBackend",
     # Then an atomic counter in the shared cache, checked before any password hash (axes #592).
-    "accounts.lockout.LoginAttemptGuardBackend",
+    "accounts.backends.LoginAttemptGuardBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 # The first hasher hashes new passwords; the others only check (and so upgrade) older hashes.
@@ -272,7 +272,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework_simplejwt.authentication.JWTAuthentication",
         # SessionAuthentication that refuses a session still owing its second factor (403).
-        "accounts.api_authentication.SecondFactorSessionAuthentication",
+        "accounts.api.authentication.SecondFactorSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_THROTTLE_CLASSES": [
@@ -319,7 +319,7 @@ API_DOCS_PUBLIC = DEBUG
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-# Reset when a sign-in completes (after the code step when there is one): accounts.lockout.
+# Reset when a sign-in completes (after the code step when there is one): accounts.services.lockout.
 AXES_RESET_ON_SUCCESS = False
 AXES_CLIENT_IP_CALLABLE = "core.request_context.client_ip_for_axes"
 AXES_USERNAME_FORM_FIELD = "username"
@@ -364,7 +364,7 @@ STAFF_IDLE_TIMEOUT_SECONDS = env.int("STAFF_IDLE_TIMEOUT_SECONDS", default=15 * 
 CSRF_FAILURE_VIEW = "healthpro.views.csrf_failure"
 
 # Accounts: signup, links, sessions
-# (accounts.registration, accounts.passwords, accounts.sessions; README "Accounts").
+# (accounts.services.registration, .passwords, .sessions; README "Accounts").
 SIGNUP_ENABLED = env.bool("SIGNUP_ENABLED", default=True)
 EMAIL_VERIFICATION_TIMEOUT_SECONDS = env.int("EMAIL_VERIFICATION_TIMEOUT_SECONDS", default=24 * 3600)
 INVITATION_TIMEOUT_SECONDS = env.int("INVITATION_TIMEOUT_SECONDS", default=72 * 3600)
@@ -376,8 +376,8 @@ SESSION_ABSOLUTE_TIMEOUT_SECONDS = SESSION_COOKIE_AGE
 
 # Accounts: lockout, MFA, JWT
 
-AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
-AXES_USERNAME_CALLABLE = "accounts.lockout.axes_username"
+AXES_LOCKOUT_CALLABLE = "accounts.views.sign_in.lockout_response"
+AXES_USERNAME_CALLABLE = "accounts.services.lockout.axes_username"
 # The cool-off runs from the lockout, not from the latest refused attempt (else an attacker keeps
 # an account locked for ever).
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False

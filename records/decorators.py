@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from accounts.middleware import second_factor_page
+from accounts.policies import second_factor_page
 from accounts.roles import Role
 from records.policies import role_of
 from records.selectors import patient_for

@@ -20,7 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from accounts.roles import Role
-from accounts.views import SIGNED_OUT_MESSAGE
+from accounts.views.sign_in import SIGNED_OUT_MESSAGE
 from healthpro.urls import handler400, handler403, handler404, handler500  # noqa: F401
 from healthpro.urls import urlpatterns as project_urlpatterns
 

@@ -35,7 +35,7 @@ from rest_framework.test import APIClient, ForceAuthClientHandler
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from accounts.models import User, UserSession
-from accounts.tokens import token_pair_issue
+from accounts.services.tokens import token_pair_issue
 from audit.models import AuditEvent
 from records import services
 from records.models import ClinicalNote
@@ -488,7 +488,7 @@ SECOND_FACTOR_STEP_PAGES = {
     "accounts:logout": {"GET": 405, "POST": 302},
 }
 # A session that owes its second factor authenticates nowhere on the API (403
-# second_factor_required, accounts.api_authentication), the schema, the docs and auth/me included;
+# second_factor_required, accounts.api.authentication), the schema, the docs and auth/me included;
 # only the health check and the token endpoints, which take no session, answer.
 SECOND_FACTOR_STEP_API = {
     "api-health": {"GET": 200},

@@ -40,3 +40,15 @@ class MeSerializer(serializers.Serializer):
     full_name = serializers.CharField()
     role = serializers.CharField(allow_null=True)
     mfa_verified = serializers.BooleanField(help_text="This request's credentials passed the second factor.")
+
+
+class UserSessionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    device = serializers.CharField(source="device_label", read_only=True)
+    ip_address = serializers.IPAddressField(read_only=True, allow_null=True)
+    started_at = serializers.DateTimeField(source="created_at", read_only=True)
+    last_seen_at = serializers.DateTimeField(read_only=True)
+    current = serializers.SerializerMethodField()
+
+    def get_current(self, session) -> bool:
+        return session.pk == self.context.get("current_session_id")

@@ -8,4 +8,6 @@ urlpatterns = [
     path("token/refresh/", views.TokenRefreshApi.as_view(), name="api-auth-token-refresh"),
     path("logout/", views.LogoutApi.as_view(), name="api-auth-logout"),
     path("me/", views.MeApi.as_view(), name="api-auth-me"),
+    path("sessions/", views.UserSessionListApi.as_view(), name="api-auth-sessions"),
+    path("sessions/<int:session_id>/", views.UserSessionApi.as_view(), name="api-auth-session"),
 ]

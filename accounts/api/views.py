@@ -1,10 +1,12 @@
-"""Authentication API: token pair, MFA step, refresh (rotated), logout, and who am I.
+"""Authentication API: token pair, MFA step, refresh (rotated), logout, who am I, and the
+signed-in browser sessions of the account.
 
-Every endpoint here is throttled with the "auth" scope. Wrong credentials, an inactive or
+Every endpoint of sign-in is throttled with the "auth" scope. Wrong credentials, an inactive or
 unverified account all answer the same 401; a locked-out client gets 429 with Retry-After.
 """
 
 from django.contrib.auth import authenticate
+from django.http import Http404
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import exceptions, status
@@ -13,11 +15,14 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from accounts import lockout
 from accounts.api import serializers
-from accounts.api_permissions import request_has_verified_factor
-from accounts.mfa import mfa_enrolled, mfa_verify
-from accounts.tokens import (
+from accounts.api.permissions import RequiredFactorPassed, request_has_verified_factor
+from accounts.models import EndReason
+from accounts.selectors import mfa_enrolled, user_session_current, user_session_get, user_session_list
+from accounts.services import lockout
+from accounts.services.mfa import SecondFactorOutcome, second_factor_check
+from accounts.services.sessions import user_session_end
+from accounts.services.tokens import (
     InvalidTokenUse,
     mfa_token_consume,
     mfa_token_issue,
@@ -36,6 +41,15 @@ ENROL_ON_THE_WEB = (
     "Staff accounts must set up two-factor authentication before using the API: "
     "sign in on the web at /accounts/login/ and follow the set-up steps."
 )
+
+
+class LockedOut(exceptions.Throttled):
+    """The API's lockout answer: 429 with Retry-After, in the JSON error shape."""
+
+    default_code = "locked_out"
+
+    def __init__(self):
+        super().__init__(wait=lockout.cooloff_seconds(), detail=lockout.lockout_message())
 
 
 class InvalidCredentials(exceptions.AuthenticationFailed):
@@ -102,7 +116,7 @@ class TokenObtainApi(AuthApi):
             http_request, username=body.validated_data["email"], password=body.validated_data["password"]
         )
         if getattr(http_request, "axes_locked_out", False):
-            raise lockout.LockedOut()
+            raise LockedOut()
         if user is None:
             raise InvalidCredentials(WRONG_CREDENTIALS)
         if mfa_enrolled(user):
@@ -139,11 +153,12 @@ class TokenMfaApi(AuthApi):
             user, jti = mfa_token_user(body.validated_data["mfa_token"])
         except InvalidTokenUse:
             raise InvalidToken(INVALID_TOKEN) from None
-        if not lockout.second_factor_allowed(http_request, user=user):
-            raise lockout.LockedOut()
-        if mfa_verify(user=user, code=body.validated_data["code"]) is None:
-            if lockout.record_failure(http_request, username=user.email, sender=TokenMfaApi):
-                raise lockout.LockedOut()
+        result = second_factor_check(
+            request=http_request, user=user, code=body.validated_data["code"], sender=TokenMfaApi
+        )
+        if result.outcome is SecondFactorOutcome.LOCKED_OUT:
+            raise LockedOut()
+        if result.outcome is SecondFactorOutcome.WRONG_CODE:
             raise InvalidCredentials(WRONG_CODE)
         if not mfa_token_consume(jti):
             raise InvalidToken(INVALID_TOKEN)
@@ -206,3 +221,38 @@ class MeApi(APIView):
         response = Response(serializers.MeSerializer(data).data)
         response["Cache-Control"] = "no-store"
         return response
+
+
+def _current_session_id(request):
+    # Only a request carried by the browser session has a "current" one; a JWT request has none.
+    django_request = request._request
+    if not hasattr(django_request, "session") or not request.user.is_authenticated:
+        return None
+    current = user_session_current(request=django_request)
+    return current.pk if current else None
+
+
+class UserSessionListApi(APIView):
+    permission_classes = [IsAuthenticated, RequiredFactorPassed]
+
+    @extend_schema(
+        summary="Your signed-in browser sessions",
+        responses={200: serializers.UserSessionSerializer(many=True)},
+        tags=["auth"],
+    )
+    def get(self, request, *args, **kwargs):
+        sessions = user_session_list(user=request.user)
+        context = {"current_session_id": _current_session_id(request)}
+        return Response(serializers.UserSessionSerializer(sessions, many=True, context=context).data)
+
+
+class UserSessionApi(APIView):
+    permission_classes = [IsAuthenticated, RequiredFactorPassed]
+
+    @extend_schema(summary="Sign out one of your browser sessions", responses={204: None}, tags=["auth"])
+    def delete(self, request, session_id: int, *args, **kwargs):
+        session = user_session_get(user=request.user, session_id=session_id)
+        if session is None:
+            raise Http404
+        user_session_end(actor=request.user, session=session, reason=EndReason.SIGNED_OUT_ELSEWHERE)
+        return Response(status=204)

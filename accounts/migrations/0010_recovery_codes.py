@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0002_sync_roles"),
+        ("accounts", "0003_accounts_web"),
     ]
 
     operations = [

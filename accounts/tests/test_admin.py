@@ -1,10 +1,13 @@
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import User
+from accounts.models import RecoveryCodeDevice, User
 from accounts.roles import Role
+from accounts.services.mfa import RECOVERY_CODE_COUNT, recovery_codes_regenerate
+from accounts.tests.mfa_helpers import confirmed_device
 from audit.models import AuditEvent
 
 
@@ -159,3 +162,80 @@ def test_admin_creates_a_staff_account_with_a_role(otp_login, make_user):
     user = User.objects.get(email="new.doctor@example.test")
     assert user.role is Role.DOCTOR
     assert not user.has_usable_password()
+
+
+@pytest.mark.django_db
+def test_a_recovery_code_at_the_admin_login_is_audited_and_e_mailed_as_on_the_sign_in_page(
+    client, make_user, password, django_capture_on_commit_callbacks
+):
+    """The admin login uses the code step of the pages and the API: a recovery code is recorded
+    as one, with the count left, and the user is told by e-mail."""
+    admin = make_user(Role.ADMIN)
+    confirmed_device(admin)
+    codes = recovery_codes_regenerate(actor=admin)
+    device = RecoveryCodeDevice.objects.get(user=admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:login"),
+            {
+                "username": admin.email,
+                "password": password,
+                "otp_device": device.persistent_id,
+                "otp_token": codes[0],
+                "next": reverse("admin:index"),
+            },
+        )
+    assert response.status_code == 302, response.content[:500]
+    assert client.get(reverse("admin:index")).status_code == 200
+    verified = AuditEvent.objects.get(action="mfa.verify", outcome="success", actor_id=admin.pk)
+    assert verified.details == {"method": "recovery_code"}
+    used = AuditEvent.objects.get(action="mfa.recovery_code_use", actor_id=admin.pk)
+    assert used.details == {"remaining": RECOVERY_CODE_COUNT - 1}
+    notices = [message for message in mail.outbox if message.subject == "A HealthPro recovery code was used"]
+    assert [message.to for message in notices] == [[admin.email]]
+    assert "recovery codes was used" in notices[0].body
+    assert codes[0] not in notices[0].body
+
+
+@pytest.mark.django_db
+def test_an_account_added_in_the_admin_is_created_by_the_service_and_audited(otp_login, make_user):
+    admin = make_user(Role.ADMIN)
+    client = otp_login(admin)
+    new_password = "Correct-Horse-Battery-Staple-42"
+    response = client.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "email": "New.Nurse@Example.test",
+            "full_name": "New Nurse",
+            "role": "nurse",
+            "usable_password": "true",
+            "password1": new_password,
+            "password2": new_password,
+        },
+    )
+    assert response.status_code == 302, response.content[:800]
+    user = User.objects.get(email="new.nurse@example.test")
+    assert response["Location"] == reverse("admin:accounts_user_change", args=[user.pk])
+    assert user.role is Role.NURSE and user.is_active and user.check_password(new_password)
+    created = AuditEvent.objects.get(action="account.create", target_user_id=user.pk)
+    assert created.actor_id == admin.pk
+    role_change = AuditEvent.objects.get(action="account.role_change", target_user_id=user.pk)
+    assert role_change.actor_id == admin.pk and role_change.details == {"from": None, "to": "nurse"}
+
+
+@pytest.mark.django_db
+def test_an_invitation_added_in_the_admin_is_created_by_the_service_and_audited(otp_login, make_user):
+    admin = make_user(Role.ADMIN)
+    client = otp_login(admin)
+    response = client.post(
+        reverse("admin:accounts_user_add"),
+        {"email": "invited@example.test", "full_name": "Invited", "role": "receptionist", "usable_password": "false"},
+    )
+    assert response.status_code == 302, response.content[:800]
+    user = User.objects.get(email="invited@example.test")
+    assert not user.is_active and user.activation_pending == "invitation"
+    assert AuditEvent.objects.get(action="account.create", target_user_id=user.pk).actor_id == admin.pk
+    assert AuditEvent.objects.filter(action="account.invitation_send", target_user_id=user.pk).exists()
+    assert [message.subject for message in mail.outbox if message.to == [user.email]] == [
+        "You are invited to HealthPro"
+    ]

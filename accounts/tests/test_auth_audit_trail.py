@@ -11,7 +11,7 @@ from freezegun import freeze_time
 from rest_framework.test import APIClient
 
 from accounts.roles import Role
-from accounts.services import user_set_active
+from accounts.services.users import user_set_active
 from accounts.tests.mfa_helpers import confirmed_device, totp_code, wrong_code
 from audit.models import AuditEvent
 

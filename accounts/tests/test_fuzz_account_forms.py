@@ -9,8 +9,8 @@ from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
 
-from accounts.registration import invitation_prepare, invitation_send
 from accounts.roles import Role
+from accounts.services.registration import invitation_prepare, invitation_send
 from accounts.tests.helpers import only_link_to, sign_in
 from accounts.tests.mfa_helpers import confirmed_device
 from tests.cache import clear_cache

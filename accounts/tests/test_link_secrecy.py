@@ -7,7 +7,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from accounts.tests.helpers import only_link_to
+from accounts.tests.helpers import LINK, only_link_to, sign_in
 from audit.models import AuditEvent
 from core.logging import JsonFormatter
 
@@ -50,8 +50,6 @@ def test_a_refused_link_is_logged_without_its_token(caplog, make_user, prefix):
 
 @pytest.mark.django_db
 def test_no_password_or_link_token_of_any_flow_reaches_the_audit_log_or_the_logs(caplog, make_user, password):
-    from accounts.tests.helpers import LINK, sign_in
-
     canary_signup, canary_reset, canary_change = "Canary-Signup-9931", "Canary-Reset-9932", "Canary-Change-9933"
     visitor = Client()
     with caplog.at_level(logging.DEBUG):

@@ -2,14 +2,20 @@
 concurrent wrong passwords against one account make at most AXES_FAILURE_LIMIT real Argon2
 checks and no 5xx. django-axes alone makes 12-16 checks at 50 (axes #592)."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from unittest import mock
 
 import pytest
 from django.conf import settings
-from django.test import override_settings
+from django.db import connections
+from django.test import Client, override_settings
 
+from accounts.api.views import AuthApi
 from accounts.login_race import API_TOKEN_PATH, PAGE_LOGIN_PATH, fire_wrong_passwords
 from accounts.roles import Role
+from accounts.services.tokens import token_pair_issue
+from audit.models import AuditEvent
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -61,18 +67,8 @@ def test_without_the_guard_the_race_is_real(argon2_account, settings):
 
 
 def test_parallel_use_of_one_refresh_token_rotates_it_once_and_counts_the_rest_as_reuse(make_user):
-    """The row lock in accounts.tokens.refresh_token_rotate: of 10 parallel refreshes with one
+    """The row lock in accounts.services.tokens.refresh_token_rotate: of 10 parallel refreshes with one
     token, exactly one gets a new pair; the others are reuse, which revokes that new pair too."""
-    import threading
-    from concurrent.futures import ThreadPoolExecutor
-
-    from django.db import connections
-    from django.test import Client
-
-    from accounts.api.views import AuthApi
-    from accounts.tokens import token_pair_issue
-    from audit.models import AuditEvent
-
     patient = make_user(Role.PATIENT)
     pair = token_pair_issue(user=patient, mfa=False)
     barrier = threading.Barrier(10)

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import ActivationKind
 from accounts.roles import Role
-from accounts.services import user_set_active
+from accounts.services.users import user_set_active
 from healthpro.tests.test_api import error_of
 
 pytestmark = pytest.mark.django_db

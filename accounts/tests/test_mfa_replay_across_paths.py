@@ -7,8 +7,8 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from accounts.mfa import recovery_codes_regenerate
 from accounts.roles import Role
+from accounts.services.mfa import recovery_codes_regenerate
 from accounts.tests.helpers import sign_in
 from accounts.tests.mfa_helpers import confirmed_device, totp_code
 from healthpro.tests.test_api import error_of

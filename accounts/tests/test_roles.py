@@ -1,5 +1,5 @@
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 
 from accounts.roles import INCLUDES, Role, permissions_for, sync_roles
 
@@ -19,8 +19,6 @@ def test_groups_hold_exactly_the_declared_permissions_that_exist():
 
 @pytest.mark.django_db
 def test_sync_removes_a_permission_granted_by_hand():
-    from django.contrib.auth.models import Permission
-
     admin_group = Group.objects.get(name=Role.ADMIN.value)
     stray = Permission.objects.get(codename="view_auditevent")
     admin_group.permissions.add(stray)

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.roles import Role
-from accounts.services import user_set_active
+from accounts.services.users import user_set_active
 from accounts.tests.helpers import sign_in
 from accounts.tests.mfa_helpers import confirmed_device, totp_code
 

@@ -4,7 +4,7 @@ from django.urls import path
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api_permissions import VerifiedStaff
+from accounts.api.permissions import VerifiedStaff
 from healthpro.urls import handler400, handler403, handler404, handler500  # noqa: F401
 from healthpro.urls import urlpatterns as project_urlpatterns
 

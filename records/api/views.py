@@ -13,7 +13,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api_permissions import RequiredFactorPassed
+from accounts.api.permissions import RequiredFactorPassed
 from core.api_parsers import JSONParser
 from records import policies, selectors, services
 from records.api.serializers import (

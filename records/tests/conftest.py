@@ -5,7 +5,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from accounts.roles import Role
-from accounts.tokens import token_pair_issue
+from accounts.services.tokens import token_pair_issue
 from records.tests.factories import add_to_care_team, register_patient
 
 

@@ -20,7 +20,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
-from accounts.tokens import token_pair_issue
+from accounts.services.tokens import token_pair_issue
 from records import services
 from records.models import ClinicalNote, Document
 from records.tests.factories import register_patient

@@ -9,9 +9,9 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from accounts.models import User
-from accounts.registration import invitation_prepare, invitation_send
 from accounts.roles import Role
-from accounts.services import user_set_role
+from accounts.services.registration import invitation_prepare, invitation_send
+from accounts.services.users import user_set_role
 from accounts.tests.helpers import only_link_to
 from tests.browser.test_mfa import code_for_secret
 

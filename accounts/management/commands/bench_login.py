@@ -17,11 +17,11 @@ from django.core.management.base import BaseCommand
 from django.test import Client, override_settings
 
 from accounts.api.views import AuthApi
-from accounts.lockout import attempts_clear
 from accounts.login_race import API_TOKEN_PATH, client_host, fire_wrong_passwords
 from accounts.models import User
 from accounts.roles import Role
-from accounts.services import user_create
+from accounts.services.lockout import attempts_clear
+from accounts.services.users import user_create
 
 
 class Command(BaseCommand):

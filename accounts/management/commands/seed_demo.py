@@ -13,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from accounts.roles import Role
-from accounts.services import user_create
+from accounts.services.users import user_create
 
 DEMO_PASSWORD = "HealthPro-demo-2026!"  # noqa: S105  (published on purpose; DEBUG only)
 DEMO_DOMAIN = "demo.healthpro.test"

@@ -32,7 +32,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.roles import Role
-from accounts.tokens import token_pair_issue
+from accounts.services.tokens import token_pair_issue
 from records.blind_index import blind_index
 from records.models import Allergy, CareTeamMembership, ClinicalNote, Observation, Patient
 

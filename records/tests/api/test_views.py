@@ -8,7 +8,7 @@ from auditlog.models import LogEntry
 from django.core import mail
 from rest_framework.test import APIClient
 
-from accounts.tokens import token_pair_issue
+from accounts.services.tokens import token_pair_issue
 from audit.models import AuditEvent
 from records.models import ClinicalNote, Patient
 from records.tests.factories import add_to_care_team, patient_data, register_patient

@@ -1,0 +1,80 @@
+"""Sign-in devices: a short, human label for a browser ("Firefox on Windows") from its User-Agent,
+without a parsing library (enough for a session list and a new-device notice, not for analytics),
+and the new-device notice: a sign-in from a (browser family, IP) pair not seen before for that
+user is e-mailed to them and recorded. Only a keyed hash of the pair is stored (KnownDevice)."""
+
+import logging
+import re
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from accounts.models import KnownDevice, User
+from accounts.services.emails import send_account_email
+from audit.services import record_security_event
+
+logger = logging.getLogger("healthpro.accounts")
+
+_BROWSERS = [
+    ("Edge", re.compile(r"Edg(e|A|iOS)?/")),
+    ("Opera", re.compile(r"OPR/|Opera")),
+    ("Samsung Internet", re.compile(r"SamsungBrowser/")),
+    ("Firefox", re.compile(r"Firefox/|FxiOS/")),
+    ("Chrome", re.compile(r"Chrome/|CriOS/|HeadlessChrome/|Chromium/")),
+    ("Safari", re.compile(r"Safari/")),
+    ("curl", re.compile(r"^curl/")),
+    ("Python", re.compile(r"python-requests|python-urllib|Python/", re.IGNORECASE)),
+]
+_SYSTEMS = [
+    ("Android", re.compile(r"Android")),
+    ("iOS", re.compile(r"iPhone|iPad|iPod")),
+    ("Windows", re.compile(r"Windows")),
+    ("macOS", re.compile(r"Macintosh|Mac OS X")),
+    ("ChromeOS", re.compile(r"CrOS")),
+    ("Linux", re.compile(r"Linux|X11")),
+]
+
+
+def browser_family(user_agent: str) -> str:
+    return next((name for name, pattern in _BROWSERS if pattern.search(user_agent or "")), "Unknown browser")
+
+
+def operating_system(user_agent: str) -> str:
+    return next((name for name, pattern in _SYSTEMS if pattern.search(user_agent or "")), "unknown system")
+
+
+def device_label(user_agent: str) -> str:
+    return f"{browser_family(user_agent)} on {operating_system(user_agent)}"
+
+
+def device_pair_hash(*, user: User, user_agent: str, ip_address: str | None) -> str:
+    value = f"{user.pk}|{browser_family(user_agent)}|{ip_address or ''}"
+    return salted_hmac("healthpro.accounts.KnownDevice", value, algorithm="sha256").hexdigest()
+
+
+def known_device_check(*, request, user: User) -> bool:
+    """Record the sign-in's device; True (and a notice by e-mail) when it is new for this user."""
+    user_agent = request.META.get("HTTP_USER_AGENT", "")[:256]
+    ip_address = getattr(request, "client_ip", None)
+    pair_hash = device_pair_hash(user=user, user_agent=user_agent, ip_address=ip_address)
+    now = timezone.now()
+    if KnownDevice.objects.filter(user=user, pair_hash=pair_hash).update(last_seen_at=now):
+        return False
+    try:
+        with transaction.atomic():
+            KnownDevice.objects.create(user=user, pair_hash=pair_hash, first_seen_at=now, last_seen_at=now)
+            label = device_label(user_agent)
+            record_security_event(action="auth.new_device", actor=user, target_user=user, details={"device": label})
+    except IntegrityError:  # the same new device signed in twice at once: one notice is enough
+        return False
+    try:
+        send_account_email(
+            template="new_device",
+            to=user.email,
+            context={"user": user, "when": now, "ip_address": ip_address or "unknown", "device": label},
+        )
+    except Exception:
+        # A mail server that is down must not stop the sign-in; the audit row is written.
+        logger.exception("The new-device notice could not be sent")
+    return True

@@ -1,0 +1,189 @@
+"""Patient self-registration with e-mail verification, and staff invitations.
+
+Enumeration: signup and resend answer the same whatever the address, and do comparable work. A
+new address costs one password hash (the account is created); a known one costs a dummy hash of
+the submitted password. Both send (or, for an unknown resend address, render) one e-mail.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import ActivationKind, User
+from accounts.roles import Role
+from accounts.selectors import user_get_by_email
+from accounts.services.emails import render_account_email, send_account_email
+from accounts.services.link_tokens import (
+    email_verification_token_generator,
+    invitation_token_generator,
+    uidb64_for,
+)
+from accounts.services.users import user_set_role
+from audit.services import Outcome, record_security_event
+from core.rate_limits import rate_limit_hit
+
+
+def account_email_rate_limited(*, scope: str, email: str, client_ip: str | None) -> bool:
+    return rate_limit_hit(
+        scope=scope,
+        key=f"{User.objects.normalize_email(email)}|{client_ip or ''}",
+        limit=settings.ACCOUNT_EMAIL_RATE_LIMIT_PER_HOUR,
+        window_seconds=3600,
+    )
+
+
+def _verification_link(user: User, base_url: str) -> str:
+    token = email_verification_token_generator.make_token(user)
+    return base_url + reverse("accounts:verify_email", args=[uidb64_for(user), token])
+
+
+def _invitation_link(user: User, base_url: str) -> str:
+    token = invitation_token_generator.make_token(user)
+    return base_url + reverse("accounts:invitation_accept", args=[uidb64_for(user), token])
+
+
+def _send_verification(user: User, base_url: str) -> None:
+    user.activation_sent_at = timezone.now()
+    user.save(update_fields=["activation_sent_at"])
+    send_account_email(
+        template="verify_email",
+        to=user.email,
+        context={
+            "user": user,
+            "link": _verification_link(user, base_url),
+            "hours": settings.EMAIL_VERIFICATION_TIMEOUT_SECONDS // 3600,
+        },
+    )
+
+
+def patient_signup(*, email: str, full_name: str, password: str, base_url: str, client_ip: str | None) -> None:
+    """Register a patient account, inactive until the e-mailed link is opened.
+
+    The caller has validated the password. Whatever happens, the caller shows the same answer.
+    """
+    email = User.objects.normalize_email(email)
+    if account_email_rate_limited(scope="signup", email=email, client_ip=client_ip):
+        make_password(password)
+        record_security_event(action="account.signup", outcome=Outcome.FAILURE, details={"reason": "rate_limited"})
+        return
+    existing = user_get_by_email(email=email)
+    if existing is None:
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email=email,
+                    password=password,
+                    full_name=full_name,
+                    is_active=False,
+                    activation_pending=ActivationKind.SIGNUP,
+                )
+                user_set_role(actor=None, user=user, role=Role.PATIENT)
+                record_security_event(action="account.signup", actor=None, target_user=user)
+                _send_verification(user, base_url)
+            return
+        except (IntegrityError, ValidationError):  # registered by a parallel request a moment ago
+            existing = user_get_by_email(email=email)
+    make_password(password)  # the same hashing work as for a new account
+    record_security_event(
+        action="account.signup", outcome=Outcome.FAILURE, target_user=existing, details={"reason": "address_in_use"}
+    )
+    if existing is None:
+        return
+    if existing.activation_pending == ActivationKind.SIGNUP:
+        _send_verification(existing, base_url)
+    else:
+        send_account_email(
+            template="signup_existing_account",
+            to=existing.email,
+            context={"user": existing, "reset_link": base_url + reverse("accounts:password_reset")},
+        )
+
+
+def verification_resend(*, email: str, base_url: str, client_ip: str | None) -> None:
+    """Send a new verification link to an account awaiting one. Same answer for any address."""
+    email = User.objects.normalize_email(email)
+    if account_email_rate_limited(scope="verification_resend", email=email, client_ip=client_ip):
+        record_security_event(
+            action="account.verification_resend", outcome=Outcome.FAILURE, details={"reason": "rate_limited"}
+        )
+        return
+    user = user_get_by_email(email=email)
+    if user is None or user.is_active or user.activation_pending != ActivationKind.SIGNUP:
+        # Comparable work: build the same e-mail for a throw-away account, and send nothing.
+        stand_in = User(pk=0, email=email, activation_pending=ActivationKind.SIGNUP, password=secrets.token_hex(8))
+        render_account_email(
+            template="verify_email",
+            to=email,
+            context={"user": stand_in, "link": _verification_link(stand_in, base_url), "hours": 24},
+        ).message()
+        record_security_event(
+            action="account.verification_resend", outcome=Outcome.FAILURE, details={"reason": "no_pending_account"}
+        )
+        return
+    _send_verification(user, base_url)
+    record_security_event(action="account.verification_resend", target_user=user)
+
+
+@transaction.atomic
+def email_verify(*, user: User) -> User:
+    """The verification link was valid (checked by the caller): activate the account."""
+    user.is_active = True
+    user.activation_pending = ""
+    user.email_verified_at = timezone.now()
+    user.save(update_fields=["is_active", "activation_pending", "email_verified_at"])
+    record_security_event(action="account.email_verified", actor=user, target_user=user)
+    return user
+
+
+def invitation_prepare(user: User) -> None:
+    """Mark a new (unsaved) account as an invitation: no password, inactive until accepted."""
+    user.set_unusable_password()
+    user.is_active = False
+    user.activation_pending = ActivationKind.INVITATION
+
+
+@transaction.atomic
+def invitation_send(*, actor: User | None, user: User, base_url: str) -> bool:
+    """E-mail (again) the invitation link of an account awaiting it; older links stop working."""
+    if user.activation_pending != ActivationKind.INVITATION:
+        record_security_event(
+            action="account.invitation_send",
+            outcome=Outcome.FAILURE,
+            actor=actor,
+            target_user=user,
+            details={"reason": "not_pending"},
+        )
+        return False
+    user.activation_sent_at = timezone.now()
+    user.save(update_fields=["activation_sent_at"])
+    send_account_email(
+        template="invitation",
+        to=user.email,
+        context={
+            "user": user,
+            "link": _invitation_link(user, base_url),
+            "hours": settings.INVITATION_TIMEOUT_SECONDS // 3600,
+            "role": user.role,
+        },
+    )
+    record_security_event(action="account.invitation_send", actor=actor, target_user=user)
+    return True
+
+
+@transaction.atomic
+def invitation_accept(*, user: User, password: str) -> User:
+    """The invitation link was valid and the password passed the validators (checked by the
+    caller): verify the address, set the password and activate, in one step. No sign-in: the
+    person signs in next, with the second factor their role requires."""
+    user.set_password(password)
+    user.is_active = True
+    user.activation_pending = ""
+    user.email_verified_at = timezone.now()
+    user.save(update_fields=["password", "is_active", "activation_pending", "email_verified_at"])
+    record_security_event(action="account.invitation_accept", actor=user, target_user=user)
+    return user
