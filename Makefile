@@ -13,7 +13,7 @@ help:
 	@echo "make run            install, configure, migrate, load demo data and serve http://$(HOST):$(PORT)"
 	@echo "make test           the whole suite (browser tests included) on SQLite"
 	@echo "make test-postgres  the suite on the local PostgreSQL and Redis"
-	@echo "make lint           ruff check and ruff format --check"
+	@echo "make lint           ruff, import contracts, house rules, missing migrations"
 	@echo "make bench          benchmark commands (figures printed, not asserted)"
 
 install: $(VENV)/.installed
@@ -62,9 +62,14 @@ test-postgres: install chromium
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/healthpro} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} REQUIRE_POSTGRES=1 $(BIN)/pytest
 
+# Style, the import contracts (.importlinter), the house rules (tools/house_rules.py) and no
+# model change without its migration.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/python tools/house_rules.py
+	DJANGO_SETTINGS_MODULE=healthpro.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
 
 format: install
 	$(BIN)/ruff check --fix .
