@@ -285,9 +285,10 @@ def test_500_page_shows_the_request_id_and_nothing_of_the_cause(signed_in):
     assert elements(html, "a", href=reverse("dashboard"))
 
 
-def test_500_page_renders_when_the_database_is_down(signed_in):
-    """The view fails on the database and so would anything else that touched it: the 500 page
-    must still be the real one (not the bare fallback), with its reference."""
+def test_503_page_renders_when_the_database_is_down(signed_in):
+    """The view fails on the database and so would anything else that touched it: the error page
+    must still be the real one (not the bare fallback), with its reference, and say 503: the
+    database is down, not the application broken (core.outages)."""
     client = signed_in(Role.NURSE)
 
     def database_down(execute, sql, params, many, context):
@@ -297,8 +298,8 @@ def test_500_page_renders_when_the_database_is_down(signed_in):
         response = client.get("/_test/pages/db-down/")
 
     html = text_of(response)
-    assert response.status_code == 500
-    assert "Something went wrong" in html
+    assert response.status_code == 503
+    assert "temporarily unavailable" in html
     assert response["X-Request-ID"] in html
     assert "database is down" not in html
     assert inline_code(html) == []
