@@ -64,9 +64,23 @@ class PatientPageSerializer(serializers.Serializer):
     results = PatientSerializer(many=True)
 
 
+# The last page a list or search may ask for: 100 pages beyond 999,900 patients at the largest page
+# size. Without a bound, ?page=9223372036854775807 overflowed the offset in the database (500).
+PATIENT_PAGE_MAX = 100_000
+PATIENT_PAGE_SIZE_MAX = 100
+
+
 class PatientPageQuerySerializer(StrictSerializer):
-    page = serializers.IntegerField(required=False, min_value=1, default=1)
-    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100, default=50)
+    page = serializers.IntegerField(
+        required=False, min_value=1, max_value=PATIENT_PAGE_MAX, default=1, help_text="Page number, from 1."
+    )
+    page_size = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=PATIENT_PAGE_SIZE_MAX,
+        default=50,
+        help_text=f"Patients per page, 1 to {PATIENT_PAGE_SIZE_MAX}.",
+    )
 
 
 class PatientSearchSerializer(PatientPageQuerySerializer):

@@ -51,12 +51,6 @@ class PatientScopedApi(RecordsApi):
         return super().http_method_not_allowed(request, *args, **kwargs)
 
 
-PAGE_PARAMETERS = [
-    OpenApiParameter("page", int, description="Page number, from 1."),
-    OpenApiParameter("page_size", int, description="Patients per page, 1 to 100 (default 50)."),
-]
-
-
 def _patient_page(request, serializer_class, data) -> Response:
     query = serializer_class(data=data)
     query.is_valid(raise_exception=True)
@@ -73,7 +67,7 @@ def _patient_page(request, serializer_class, data) -> Response:
 class PatientListApi(RecordsApi):
     @extend_schema(
         operation_id="patients_list",
-        parameters=PAGE_PARAMETERS,
+        parameters=[PatientPageQuerySerializer],
         responses=PatientPageSerializer,
         description="Patients the caller may see, a page at a time. To search, POST to /patients/search/: "
         "identifiers never travel in URLs (server and proxy logs, browser history).",

@@ -201,3 +201,10 @@ def test_todays_appointments_all_for_reception_own_for_clinicians(
     assert "Morning review" in doctor_page and "Afternoon check" not in doctor_page
     event = AuditEvent.objects.filter(action="appointment.list_today", actor_id=doctor.pk).get()
     assert event.details == {"patient_ids": [patient.pk]}
+
+
+@pytest.mark.parametrize("page", ["9223372036854775808", "-1", "abc"])
+def test_a_page_number_on_the_search_page_is_never_a_server_error(verified, receptionist, patient, page):
+    """The search page shows the first 50 patients and has no page parameter: any ?page= is ignored."""
+    response = verified(receptionist).get(reverse("records:search"), {"page": page})
+    assert response.status_code == 200 and patient.mrn in response.content.decode()

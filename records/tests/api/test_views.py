@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from accounts.tokens import token_pair_issue
 from audit.models import AuditEvent
+from records.api.serializers import PATIENT_PAGE_MAX
 from records.models import ClinicalNote, Patient
 from records.tests.factories import add_to_care_team, patient_data, register_patient
 
@@ -225,3 +226,45 @@ def test_a_doctor_session_that_stopped_at_the_password_is_refused(doctor, patien
 def test_a_patient_reads_their_own_record_with_a_password_only_token(patient_user, patient):
     response = _bearer(patient_user, mfa=False).get(f"/api/v1/patients/{patient.pk}/")
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "page", [9223372036854775807, 9223372036854775808, 10**30, "99999999999999999999999999999999999999"]
+)
+def test_a_page_no_database_can_reach_is_a_400_in_the_error_shape(jwt_client, receptionist, page):
+    """GET /api/v1/patients/?page=9223372036854775807 answered 500: the offset overflowed in the
+    database driver (SQLite: OverflowError; PostgreSQL: bigint out of range)."""
+    client = jwt_client(receptionist)
+    for response in (
+        client.get("/api/v1/patients/", {"page": page}),
+        client.post("/api/v1/patients/search/", {"page": page}, format="json"),
+        client.post("/api/v1/patients/search/", {"family_name": "Anyone", "page": page}, format="json"),
+    ):
+        assert response.status_code == 400, response.content
+        error = response.json()["error"]
+        assert error["code"] == "invalid" and list(error["details"]) == ["page"]
+
+
+@pytest.mark.parametrize(("field", "value"), [("page", 0), ("page", -1), ("page_size", 0), ("page_size", 101)])
+def test_page_and_page_size_below_or_above_their_bounds_are_a_400(jwt_client, receptionist, field, value):
+    client = jwt_client(receptionist)
+    for response in (
+        client.get("/api/v1/patients/", {field: value}),
+        client.post("/api/v1/patients/search/", {field: value}, format="json"),
+    ):
+        assert response.status_code == 400 and list(response.json()["error"]["details"]) == [field]
+
+
+def test_the_last_page_allowed_answers_an_empty_page(jwt_client, receptionist, patient):
+    client = jwt_client(receptionist)
+    last = PATIENT_PAGE_MAX
+    listed = client.get("/api/v1/patients/", {"page": last, "page_size": 100})
+    assert listed.status_code == 200 and listed.json() == {
+        "count": 1,
+        "page": last,
+        "page_size": 100,
+        "results": [],
+    }
+    searched = client.post("/api/v1/patients/search/", {"page": last, "page_size": 100}, format="json")
+    assert searched.status_code == 200 and searched.json()["results"] == []
+    assert client.get("/api/v1/patients/", {"page": last + 1}).status_code == 400
