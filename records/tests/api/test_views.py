@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from accounts.tokens import token_pair_issue
 from audit.models import AuditEvent
 from records.api.serializers import PATIENT_PAGE_MAX
-from records.models import ClinicalNote, Patient
+from records.models import ClinicalNote, Observation, Patient
 from records.tests.factories import add_to_care_team, patient_data, register_patient
 
 pytestmark = pytest.mark.django_db
@@ -268,3 +268,31 @@ def test_the_last_page_allowed_answers_an_empty_page(jwt_client, receptionist, p
     searched = client.post("/api/v1/patients/search/", {"page": last, "page_size": 100}, format="json")
     assert searched.status_code == 200 and searched.json()["results"] == []
     assert client.get("/api/v1/patients/", {"page": last + 1}).status_code == 400
+
+
+NON_FINITE_VALUES = ["NaN", "sNaN", "-NaN", "nan", "Infinity", "-Infinity", "inf", "1e999", "-1E+999"]
+
+
+@pytest.mark.parametrize("value", NON_FINITE_VALUES)
+def test_a_non_finite_observation_value_is_a_field_error_and_nothing_changes(jwt_client, nurse, patient, value):
+    """POST .../observations/ {"value": "NaN", "reference_low": "60", ...} answered 500: Decimal("NaN")
+    parsed, then the comparison with the range raised InvalidOperation."""
+    client = jwt_client(nurse)
+    url = f"/api/v1/patients/{patient.pk}/observations/"
+    observation = {
+        "code": "8867-4",
+        "name": "Heart rate",
+        "value": value,
+        "reference_low": "60",
+        "reference_high": "100",
+        "observed_at": "2026-01-01T10:00:00Z",
+    }
+    created = client.post(url, observation, format="json")
+    assert created.status_code == 400, created.content
+    assert list(created.json()["error"]["details"]) == ["value"]
+    assert not Observation.objects.filter(patient=patient).exists()
+
+    stored = client.post(url, {**observation, "value": "72"}, format="json").json()
+    changed = client.patch(f"{url}{stored['id']}/", {"value": value}, format="json")
+    assert changed.status_code == 400 and list(changed.json()["error"]["details"]) == ["value"]
+    assert Observation.objects.get(pk=stored["id"]).value == "72"
