@@ -297,7 +297,16 @@ def record_update(*, actor, patient_id, record_type_name: str, record_id, data: 
 
 
 def note_sign(*, actor, patient_id, note_id) -> ClinicalNote:
-    patient, purpose = patient_for(user=actor, patient_id=patient_id, record_type="clinical_note", action="sign")
+    """Sign a draft. Who may write notes at all is checked before the note is looked up, so that a
+    caller who may not (a receptionist, the patient) gets the same 403 for a draft, a signed note
+    and a missing id; a clinician of the care team then learns which it is."""
+    patient, purpose = authorize_write(
+        actor=actor,
+        patient_id=patient_id,
+        permission="records.add_clinicalnote",
+        record_type="clinical_note",
+        action="sign",
+    )
     with _write(actor):
         note = ClinicalNote.objects.select_for_update().filter(patient=patient, pk=record_id_or_404(note_id)).first()
         if note is None:

@@ -338,3 +338,28 @@ def test_a_missing_id_is_a_denied_access_event_that_claims_no_patient(jwt_client
     assert event.outcome == AuditEvent.Outcome.DENIED and event.action == "chart.read"
     assert event.patient_id is None and event.details == {"requested_patient_id": missing}
     assert event.actor_id == other_doctor.pk
+
+
+@pytest.mark.parametrize("role", ["receptionist", "patient_user"])
+def test_signing_tells_a_caller_who_may_not_write_notes_nothing_about_the_note(
+    request, jwt_client, verified, doctor, patient, role
+):
+    """POST .../notes/{id}/sign/ answered a receptionist (or the patient) 403 for a draft, 400 "This
+    note is already signed." for a signed note and 404 for a missing id: whether a note exists and
+    whether it is signed. The permission is checked first now: 403 for all three."""
+    user = request.getfixturevalue(role)
+    draft = ClinicalNote.objects.create(patient=patient, author=doctor, kind="physician", body="Draft")
+    signed = ClinicalNote.objects.create(patient=patient, author=doctor, kind="physician", body="Signed")
+    signed.status = ClinicalNote.Status.SIGNED
+    signed.save(update_fields=["status"])
+    note_ids = {"draft": draft.pk, "signed": signed.pk, "missing": signed.pk + 1000}
+    api, page = jwt_client(user), verified(user)
+    answers = {}
+    for kind, note_id in note_ids.items():
+        response = api.post(f"/api/v1/patients/{patient.pk}/notes/{note_id}/sign/")
+        error = {key: value for key, value in response.json()["error"].items() if key != "request_id"}
+        page_response = page.post(f"/patients/{patient.pk}/notes/{note_id}/sign/")
+        answers[kind] = (response.status_code, error, page_response.status_code)
+    assert answers["draft"] == answers["signed"] == answers["missing"], answers
+    assert answers["draft"][0] == 403 and answers["draft"][2] == 403
+    assert ClinicalNote.objects.get(pk=draft.pk).status == ClinicalNote.Status.DRAFT
