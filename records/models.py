@@ -15,7 +15,9 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.deconstruct import deconstructible
 
 from records.fields import EncryptedCharField, EncryptedDateField, EncryptedEmailField, EncryptedTextField
 
@@ -23,9 +25,21 @@ from records.fields import EncryptedCharField, EncryptedDateField, EncryptedEmai
 ICD10_PATTERN = re.compile(r"^[A-TV-Z][0-9][0-9AB](\.[0-9A-TV-Z]{1,4})?$")
 
 
-def validate_icd10(value: str) -> None:
-    if not ICD10_PATTERN.match(value or ""):
-        raise ValidationError("Enter an ICD-10 code such as J45.909 or E11.", code="invalid_icd10")
+@deconstructible
+class ICD10Validator(RegexValidator):
+    """The ICD-10 shape, as a RegexValidator so that the OpenAPI schema carries it as `pattern`.
+    The whole value must match: a trailing newline, which `$` lets through, does not."""
+
+    regex = ICD10_PATTERN
+    message = "Enter an ICD-10 code such as J45.909 or E11."
+    code = "invalid_icd10"
+
+    def __call__(self, value):
+        if not isinstance(value, str) or self.regex.fullmatch(value) is None:
+            raise ValidationError(self.message, code=self.code, params={"value": value})
+
+
+validate_icd10 = ICD10Validator()
 
 
 def parse_number(value) -> Decimal | None:

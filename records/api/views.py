@@ -33,7 +33,7 @@ from records.api.serializers import (
     PatientSearchSerializer,
     PatientSerializer,
 )
-from records.downloads import document_download_response
+from records.downloads import DOWNLOAD_EXTENSIONS, document_download_response
 from records.models import Patient
 from records.record_types import RECORD_TYPES
 
@@ -387,9 +387,10 @@ class DocumentDownloadApi(PatientScopedApi):
     @extend_schema(
         operation_id="patients_documents_download",
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(
-                response=OpenApiTypes.BINARY, description="The file, as an attachment (PDF, PNG or JPEG)."
+            (200, content_type): OpenApiResponse(
+                response=OpenApiTypes.BINARY, description="The file, as an attachment, in the type it was uploaded as."
             )
+            for content_type in DOWNLOAD_EXTENSIONS
         },
     )
     def get(self, request, patient_id, document_id, *args, **kwargs):
