@@ -2,8 +2,13 @@
 
 Every operation documents the one JSON error shape of core.api_errors (the ErrorResponse
 component) for the errors it can answer: 400 and 404 always, 401 and 403 unless the view is
-public (AllowAny), 429 (with Retry-After) when the view is throttled. Responses an operation
-declares itself (@extend_schema(responses=...)) are kept as they are.
+public (AllowAny), 415 when it takes a request body (DRF refuses a body type it cannot parse),
+429 (with Retry-After) when the view is throttled, 503 (with Retry-After) always (the database or
+the cache down: core.outages). Responses an operation declares itself
+(@extend_schema(responses=...)) are kept as they are.
+
+A request serializer with `refuses_unknown_fields = True` (one that answers 400 to a field it does
+not declare) gets `additionalProperties: false`, so that the schema says what the API does.
 """
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
@@ -33,7 +38,9 @@ ERROR_DESCRIPTIONS = {
     401: "Authentication credentials were not provided or are not valid.",
     403: "Authenticated, but not allowed to do this (or a browser session still owing its second factor).",
     404: "Not found, or not visible to this user.",
+    415: "The request body's Content-Type is not one this operation accepts.",
     429: "Too many requests; retry after the number of seconds in Retry-After.",
+    503: "The database or the cache does not answer; retry after the number of seconds in Retry-After.",
 }
 
 RETRY_AFTER_HEADER = {
@@ -51,9 +58,18 @@ class AutoSchema(SpectacularAutoSchema):
         if not public:
             statuses += [401, 403]
         statuses.append(404)
+        if self.method in ("POST", "PUT", "PATCH") and self.get_request_serializer() is not None:
+            statuses.append(415)
         if self.view.get_throttles():
             statuses.append(429)
+        statuses.append(503)
         return statuses
+
+    def _map_serializer(self, serializer, direction, bypass_extensions=False):
+        schema = super()._map_serializer(serializer, direction, bypass_extensions)
+        if direction == "request" and getattr(serializer, "refuses_unknown_fields", False):
+            schema["additionalProperties"] = False
+        return schema
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
@@ -66,7 +82,7 @@ class AutoSchema(SpectacularAutoSchema):
                 code,
                 direction=direction,
             )
-            if status == 429:
+            if status in (429, 503):
                 response.setdefault("headers", {}).update(RETRY_AFTER_HEADER)
             responses[code] = response
         return responses

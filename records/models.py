@@ -9,12 +9,15 @@ Invariants live in clean(); workflows (who may do what, signing, amending, audit
 records.services and records.policies.
 """
 
+import math
 import re
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.deconstruct import deconstructible
 
 from records.fields import EncryptedCharField, EncryptedDateField, EncryptedEmailField, EncryptedTextField
 
@@ -22,9 +25,52 @@ from records.fields import EncryptedCharField, EncryptedDateField, EncryptedEmai
 ICD10_PATTERN = re.compile(r"^[A-TV-Z][0-9][0-9AB](\.[0-9A-TV-Z]{1,4})?$")
 
 
-def validate_icd10(value: str) -> None:
-    if not ICD10_PATTERN.match(value or ""):
-        raise ValidationError("Enter an ICD-10 code such as J45.909 or E11.", code="invalid_icd10")
+@deconstructible
+class ICD10Validator(RegexValidator):
+    """The ICD-10 shape, as a RegexValidator so that the OpenAPI schema carries it as `pattern`.
+    The whole value must match: a trailing newline, which `$` lets through, does not."""
+
+    regex = ICD10_PATTERN
+    message = "Enter an ICD-10 code such as J45.909 or E11."
+    code = "invalid_icd10"
+
+    def __call__(self, value):
+        if not isinstance(value, str) or self.regex.fullmatch(value) is None:
+            raise ValidationError(self.message, code=self.code, params={"value": value})
+
+
+validate_icd10 = ICD10Validator()
+
+
+def parse_number(value) -> Decimal | None:
+    """`value` as a Decimal if it reads as a finite number; None for text results ("positive")
+    and for numbers that are not finite."""
+    try:
+        number = Decimal(str(value).strip())
+    except ArithmeticError:
+        return None
+    return number if number.is_finite() and math.isfinite(float(number)) else None
+
+
+def is_non_finite_number(value) -> bool:
+    """NaN, sNaN, infinity, or beyond a double's range (1e999 is a finite Decimal but an infinite
+    float; 1e99999999999999999999 is too large an exponent for a Decimal but not for float())."""
+    text = str(value).strip()
+    try:
+        number = Decimal(text)
+    except ArithmeticError:
+        try:
+            return not math.isfinite(float(text))
+        except ValueError:
+            return False
+    return parse_number(number) is None
+
+
+def validate_finite_number(value) -> None:
+    """A value that reads as a number must be finite: Decimal("NaN") parses, then every comparison
+    with a reference range raises; "Infinity" and "1e999" are no measurement either."""
+    if is_non_finite_number(value):
+        raise ValidationError("Enter a finite number (not NaN or infinity) or a text result.", code="not_finite")
 
 
 class Patient(models.Model):
@@ -270,7 +316,7 @@ class Observation(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="observations")
     code = EncryptedCharField(max_length=32, help_text="LOINC or local code.")
     name = EncryptedCharField(max_length=200)
-    value = EncryptedCharField(max_length=64)
+    value = EncryptedCharField(max_length=64, validators=[validate_finite_number])
     unit = models.CharField(max_length=32, blank=True)
     reference_low = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
     reference_high = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
@@ -290,9 +336,8 @@ class Observation(models.Model):
             raise ValidationError({"reference_high": "The high end must not be below the low end."})
 
     def is_outside_reference_range(self) -> bool:
-        try:
-            numeric = Decimal(str(self.value).strip())
-        except ArithmeticError:
+        numeric = parse_number(self.value)
+        if numeric is None:
             return False
         if self.reference_low is not None and numeric < self.reference_low:
             return True

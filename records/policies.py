@@ -117,6 +117,15 @@ def can_sign_note(user, purpose: str | None, note: ClinicalNote) -> bool:
     return note.kind == ClinicalNote.Kind.NURSING and note.author_id == user.pk
 
 
+def can_end_membership(user, purpose: str | None, membership: CareTeamMembership) -> bool:
+    """Receptionists manage care-team assignment: they end any membership. A doctor (the other role
+    granted the change permission) ends only their own, to leave a patient's team; ending a
+    colleague's, a nurse's included, is the reception's."""
+    if not can_write(user, purpose, "records.change_careteammembership"):
+        return False
+    return purpose == Purpose.ADMINISTRATION or membership.member_id == user.pk
+
+
 def note_kinds_for(user) -> list[str]:
     """Which kinds of note a user may write: physicians' notes are the doctors'."""
     role = role_of(user)

@@ -26,7 +26,12 @@ from records.storage import read_document_file
 NOT_FOUND_MESSAGE = "No patient or record with that id."
 
 
-def record_denied(*, user, patient_id, record_type: str, action: str) -> None:
+# The largest id a database row can have (a signed 64-bit integer): a larger one in a URL or body
+# is missing without asking the database, whose driver would overflow on it.
+MAX_DATABASE_ID = 2**63 - 1
+
+
+def record_denied(*, user, patient_id, record_type: str, action: str, details: dict | None = None) -> None:
     """Audit a refused read or write of patient data."""
     record_access(
         actor=user,
@@ -35,22 +40,33 @@ def record_denied(*, user, patient_id, record_type: str, action: str) -> None:
         action=action,
         purpose="",
         outcome=AuditEvent.Outcome.DENIED,
+        details=details,
     )
 
 
 def patient_for(*, user, patient_id, record_type: str = "patient", action: str = "read") -> tuple[Patient, str]:
-    """The patient (if `user` may see them) and the purpose; Http404 otherwise, as for a missing id."""
+    """The patient (if `user` may see them) and the purpose; Http404 otherwise, as for a missing id.
+
+    A missing id does the same work as a hidden patient, so that neither the answer nor the time
+    it takes tells them apart: the policy is asked about the id (the same queries) and the attempt
+    is a denied access event, which names no patient (the id asked for is in its details)."""
     try:
         patient_id = int(patient_id)
     except (TypeError, ValueError):
         raise Http404(NOT_FOUND_MESSAGE) from None
     # One patient: the policy's per-patient checks (indexed lookups), not the visible_patients()
     # queryset, whose care-team subquery grows with the size of the clinician's panel.
-    patient = Patient.objects.filter(pk=patient_id).first()
-    purpose = policies.purpose_for(user, patient) if patient is not None else None
+    in_range = 0 < patient_id <= MAX_DATABASE_ID
+    patient = Patient.objects.filter(pk=patient_id).first() if in_range else None
+    purpose = policies.purpose_for(user, patient or Patient(pk=patient_id)) if in_range else None
     if patient is None or purpose is None:
-        if patient is not None:
-            record_denied(user=user, patient_id=patient_id, record_type=record_type, action=f"{record_type}.{action}")
+        record_denied(
+            user=user,
+            patient_id=patient.pk if patient is not None else None,
+            record_type=record_type,
+            action=f"{record_type}.{action}",
+            details={"requested_patient_id": patient_id},
+        )
         raise Http404(NOT_FOUND_MESSAGE)
     return patient, purpose
 
@@ -158,9 +174,12 @@ def record_get(*, user, patient_id, record_type_name: str, record_id):
 def record_id_or_404(value) -> int:
     """An id from a URL or body; anything that is not one answers like a missing record."""
     try:
-        return int(value)
+        record_id = int(value)
     except (TypeError, ValueError):
         raise Http404(NOT_FOUND_MESSAGE) from None
+    if not 0 < record_id <= MAX_DATABASE_ID:
+        raise Http404(NOT_FOUND_MESSAGE)
+    return record_id
 
 
 @dataclass

@@ -183,6 +183,8 @@ def care_team_add(*, actor, patient_id, member, team_role: str, started_at=None)
 
 
 def care_team_end(*, actor, patient_id, membership_id) -> CareTeamMembership:
+    """End a membership: the reception any, a doctor only their own (policies.can_end_membership).
+    A refusal is a denied access event written after the transaction, so that it is kept."""
     patient, purpose = authorize_write(
         actor=actor,
         patient_id=patient_id,
@@ -198,18 +200,23 @@ def care_team_end(*, actor, patient_id, membership_id) -> CareTeamMembership:
         )
         if membership is None:
             raise Http404(NOT_FOUND_MESSAGE)
-        if membership.ended_at is None:
-            membership.ended_at = timezone.now()
-            membership.save(update_fields=["ended_at"])
-        record_access(
-            actor=actor,
-            patient_id=patient.pk,
-            record_type="care_team",
-            action="care_team.end",
-            purpose=purpose,
-            record_id=membership.pk,
-            details={"member_id": membership.member_id},
-        )
+        allowed = policies.can_end_membership(actor, purpose, membership)
+        if allowed:
+            if membership.ended_at is None:
+                membership.ended_at = timezone.now()
+                membership.save(update_fields=["ended_at"])
+            record_access(
+                actor=actor,
+                patient_id=patient.pk,
+                record_type="care_team",
+                action="care_team.end",
+                purpose=purpose,
+                record_id=membership.pk,
+                details={"member_id": membership.member_id},
+            )
+    if not allowed:
+        record_denied(user=actor, patient_id=patient.pk, record_type="care_team", action="care_team.end")
+        raise PermissionDenied("Only the reception ends another member's care-team membership.")
     return membership
 
 
@@ -297,7 +304,16 @@ def record_update(*, actor, patient_id, record_type_name: str, record_id, data: 
 
 
 def note_sign(*, actor, patient_id, note_id) -> ClinicalNote:
-    patient, purpose = patient_for(user=actor, patient_id=patient_id, record_type="clinical_note", action="sign")
+    """Sign a draft. Who may write notes at all is checked before the note is looked up, so that a
+    caller who may not (a receptionist, the patient) gets the same 403 for a draft, a signed note
+    and a missing id; a clinician of the care team then learns which it is."""
+    patient, purpose = authorize_write(
+        actor=actor,
+        patient_id=patient_id,
+        permission="records.add_clinicalnote",
+        record_type="clinical_note",
+        action="sign",
+    )
     with _write(actor):
         note = ClinicalNote.objects.select_for_update().filter(patient=patient, pk=record_id_or_404(note_id)).first()
         if note is None:

@@ -157,6 +157,11 @@ def patient_chart(request, patient_id):
             "sections": sections,
             "may_edit_demographics": policies.can_write(user, purpose, "records.change_patient"),
             "may_manage_team": policies.can_write(user, purpose, "records.add_careteammembership"),
+            "endable_memberships": {
+                membership.pk
+                for membership in chart.care_team
+                if policies.can_end_membership(user, purpose, membership)
+            },
             "may_upload": policies.can_write(user, purpose, "records.add_document"),
             "may_delete_documents": policies.can_write(user, purpose, "records.delete_document"),
             "shows_care_team": policies.can_read(user, purpose, "care_team"),

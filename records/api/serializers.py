@@ -5,6 +5,7 @@ patient, who wrote a record, statuses set by workflows), is refused with a 400 r
 silently dropped, so a client never believes it set what it did not.
 """
 
+from django.db import models
 from rest_framework import serializers
 
 from records import selectors
@@ -25,7 +26,27 @@ from records.record_types import RECORD_TYPES
 from records.services import DEMOGRAPHIC_FIELDS
 
 
+class StrictCharField(serializers.CharField):
+    """A string only: DRF's CharField turns 0, 1.5 or True into "0", "1.5", "True" and stores it."""
+
+    default_error_messages = {"not_a_string": "Enter a string."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
+class StrictEmailField(StrictCharField, serializers.EmailField):
+    pass
+
+
 class StrictSerializer(serializers.Serializer):
+    """Refuses fields it does not declare; the OpenAPI schema says so (additionalProperties: false,
+    core.openapi reads `refuses_unknown_fields`)."""
+
+    refuses_unknown_fields = True
+
     def to_internal_value(self, data):
         if isinstance(data, dict):
             writable = {name for name, field in self.fields.items() if not field.read_only}
@@ -41,7 +62,12 @@ class StrictSerializer(serializers.Serializer):
 
 
 class StrictModelSerializer(StrictSerializer, serializers.ModelSerializer):
-    pass
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+        models.EmailField: StrictEmailField,
+    }
 
 
 def read_only_except_input(record_type_name: str, fields: list[str]) -> list[str]:
@@ -64,18 +90,32 @@ class PatientPageSerializer(serializers.Serializer):
     results = PatientSerializer(many=True)
 
 
+# The last page a list or search may ask for: 100 pages beyond 999,900 patients at the largest page
+# size. Without a bound, ?page=9223372036854775807 overflowed the offset in the database (500).
+PATIENT_PAGE_MAX = 100_000
+PATIENT_PAGE_SIZE_MAX = 100
+
+
 class PatientPageQuerySerializer(StrictSerializer):
-    page = serializers.IntegerField(required=False, min_value=1, default=1)
-    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100, default=50)
+    page = serializers.IntegerField(
+        required=False, min_value=1, max_value=PATIENT_PAGE_MAX, default=1, help_text="Page number, from 1."
+    )
+    page_size = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=PATIENT_PAGE_SIZE_MAX,
+        default=50,
+        help_text=f"Patients per page, 1 to {PATIENT_PAGE_SIZE_MAX}.",
+    )
 
 
 class PatientSearchSerializer(PatientPageQuerySerializer):
-    mrn = serializers.CharField(required=False, allow_blank=True, max_length=32)
-    family_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    given_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    mrn = StrictCharField(required=False, allow_blank=True, max_length=32)
+    family_name = StrictCharField(required=False, allow_blank=True, max_length=100)
+    given_name = StrictCharField(required=False, allow_blank=True, max_length=100)
     date_of_birth = serializers.DateField(required=False)
-    email = serializers.CharField(required=False, allow_blank=True, max_length=254)
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=32)
+    email = StrictCharField(required=False, allow_blank=True, max_length=254)
+    phone = StrictCharField(required=False, allow_blank=True, max_length=32)
 
 
 class PatientScopedSerializer(StrictModelSerializer):
@@ -117,7 +157,7 @@ class ClinicalNoteSerializer(PatientScopedSerializer):
 
 
 class NoteAmendmentSerializer(StrictSerializer):
-    body = serializers.CharField()
+    body = StrictCharField()
 
 
 class ConditionSerializer(PatientScopedSerializer):
@@ -209,14 +249,14 @@ class DocumentSerializer(serializers.ModelSerializer):
 
 
 class DocumentUploadSerializer(StrictSerializer):
-    title = serializers.CharField(max_length=200)
+    title = StrictCharField(max_length=200)
     kind = serializers.ChoiceField(choices=Document.Kind.choices)
     file = serializers.FileField()
 
 
 class BreakGlassRequestSerializer(StrictSerializer):
-    mrn = serializers.CharField(max_length=32)
-    reason = serializers.CharField(max_length=2000)
+    mrn = StrictCharField(max_length=32)
+    reason = StrictCharField(max_length=2000)
 
 
 class BreakGlassAccessSerializer(serializers.ModelSerializer):
@@ -245,7 +285,7 @@ class BreakGlassReviewerSerializer(BreakGlassAccessSerializer):
 
 class BreakGlassReviewSerializer(StrictSerializer):
     decision = serializers.ChoiceField(choices=[BreakGlassAccess.Review.JUSTIFIED, BreakGlassAccess.Review.UNJUSTIFIED])
-    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    note = StrictCharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
 class ChartSerializer(serializers.Serializer):

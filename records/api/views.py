@@ -33,7 +33,7 @@ from records.api.serializers import (
     PatientSearchSerializer,
     PatientSerializer,
 )
-from records.downloads import document_download_response
+from records.downloads import DOWNLOAD_EXTENSIONS, document_download_response
 from records.models import Patient
 from records.record_types import RECORD_TYPES
 
@@ -49,12 +49,6 @@ class PatientScopedApi(RecordsApi):
     def http_method_not_allowed(self, request, *args, **kwargs):
         selectors.patient_for(user=request.user, patient_id=kwargs.get("patient_id"), action=request.method.lower())
         return super().http_method_not_allowed(request, *args, **kwargs)
-
-
-PAGE_PARAMETERS = [
-    OpenApiParameter("page", int, description="Page number, from 1."),
-    OpenApiParameter("page_size", int, description="Patients per page, 1 to 100 (default 50)."),
-]
 
 
 def _patient_page(request, serializer_class, data) -> Response:
@@ -73,7 +67,7 @@ def _patient_page(request, serializer_class, data) -> Response:
 class PatientListApi(RecordsApi):
     @extend_schema(
         operation_id="patients_list",
-        parameters=PAGE_PARAMETERS,
+        parameters=[PatientPageQuerySerializer],
         responses=PatientPageSerializer,
         description="Patients the caller may see, a page at a time. To search, POST to /patients/search/: "
         "identifiers never travel in URLs (server and proxy logs, browser history).",
@@ -393,9 +387,10 @@ class DocumentDownloadApi(PatientScopedApi):
     @extend_schema(
         operation_id="patients_documents_download",
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(
-                response=OpenApiTypes.BINARY, description="The file, as an attachment (PDF, PNG or JPEG)."
+            (200, content_type): OpenApiResponse(
+                response=OpenApiTypes.BINARY, description="The file, as an attachment, in the type it was uploaded as."
             )
+            for content_type in DOWNLOAD_EXTENSIONS
         },
     )
     def get(self, request, patient_id, document_id, *args, **kwargs):

@@ -22,7 +22,7 @@ from rest_framework.test import APIClient
 
 from accounts.services.tokens import token_pair_issue
 from records import services
-from records.models import ClinicalNote, Document
+from records.models import CareTeamMembership, ClinicalNote, Document
 from records.tests.factories import register_patient
 
 pytestmark = pytest.mark.django_db
@@ -224,7 +224,9 @@ def world(make_user, django_capture_on_commit_callbacks):
     membership = services.care_team_add(
         actor=users["receptionist"], patient_id=patient.pk, member=users["doctor"], team_role="doctor"
     )
-    services.care_team_add(actor=users["receptionist"], patient_id=patient.pk, member=users["nurse"], team_role="nurse")
+    nurse_membership = services.care_team_add(
+        actor=users["receptionist"], patient_id=patient.pk, member=users["nurse"], team_role="nurse"
+    )
     doctor = users["doctor"]
     records = {}
     for name, data in {
@@ -283,6 +285,7 @@ def world(make_user, django_capture_on_commit_callbacks):
         "users": users,
         "patient": patient,
         "membership": membership,
+        "nurse_membership": nurse_membership,
         "records": records,
         "signed_note": signed,
         "document": document,
@@ -290,14 +293,14 @@ def world(make_user, django_capture_on_commit_callbacks):
     }
 
 
-def url_for(name: str, pattern: URLPattern, world) -> str:
+def url_for(name: str, pattern: URLPattern, world, *, membership: str = "membership") -> str:
     kwargs = {}
     converters = pattern.pattern.converters
     for key in converters:
         if key == "patient_id":
             kwargs[key] = world["patient"].pk
         elif key == "membership_id":
-            kwargs[key] = world["membership"].pk
+            kwargs[key] = world[membership].pk
         elif key == "document_id":
             kwargs[key] = world["document"].pk
         elif key == "access_id":
@@ -354,3 +357,32 @@ def test_permission_matrix(name, world):
     assert mismatches == [], f"{name} ({url})"
     assert ClinicalNote.objects.filter(patient=world["patient"]).count() == 2
     assert Document.objects.filter(pk=world["document"].pk).exists()
+
+
+# Ending a colleague's care-team membership: the matrix above ends the doctor's own (allowed to
+# them); a doctor may not end the nurse's, only the reception may (records.policies).
+OTHER_MEMBERS_MEMBERSHIP = {
+    "records-api:care-team-end": patient_scoped(401, post={"receptionist": 200}),
+    "records:care-team-end": patient_scoped(302, post={"receptionist": 302}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OTHER_MEMBERS_MEMBERSHIP))
+def test_only_the_reception_ends_another_members_care_team_membership(name, world):
+    url = url_for(name, dict(records_url_patterns())[name], world, membership="nurse_membership")
+    api = name.startswith("records-api:")
+    mismatches = []
+    for role in ROLES:
+        client = client_for(role, world, api=api)
+        for method in METHODS:
+            expected = OTHER_MEMBERS_MEMBERSHIP[name][method][role]
+            with transaction.atomic():
+                kwargs = {"format": "json"} if api else {}
+                response = getattr(client, method.lower())(url, {}, **kwargs) if method != "GET" else client.get(url)
+                ended = CareTeamMembership.objects.get(pk=world["nurse_membership"].pk).ended_at is not None
+                transaction.set_rollback(True)
+            if response.status_code != expected:
+                mismatches.append(f"{method} {role}: expected {expected}, got {response.status_code}")
+            if ended != (role == "receptionist" and method == "POST"):
+                mismatches.append(f"{method} {role}: the membership {'ended' if ended else 'did not end'}")
+    assert mismatches == [], f"{name} ({url})"

@@ -57,7 +57,7 @@ def test_outside_the_care_team_every_read_and_write_is_404_like_a_missing_patien
             services.patient_update(actor=user, patient_id=patient_id, data={"phone": "1"})
     assert selectors.patient_search(user=user, terms={})[0] == []
     denied = AuditEvent.objects.filter(actor_id=user.pk, outcome="denied", patient_id=patient.pk)
-    assert denied.count() == 6  # the existing patient's denials are recorded, the missing one's are not
+    assert denied.count() == 6  # the missing id's denials name no patient (details.requested_patient_id)
 
 
 def test_an_ended_membership_no_longer_gives_access(receptionist, doctor, patient):
@@ -268,3 +268,17 @@ def test_the_per_patient_check_and_the_list_queryset_agree(
         listed = set(policies.visible_patients(user).values_list("pk", flat=True))
         for candidate in (patient, other):
             assert (policies.purpose_for(user, candidate) is not None) == (candidate.pk in listed), user.role
+
+
+def test_a_doctor_ends_only_their_own_care_team_membership(receptionist, doctor, nurse, patient):
+    nurses = patient.care_team.get(member=nurse)
+    with pytest.raises(PermissionDenied):
+        services.care_team_end(actor=doctor, patient_id=patient.pk, membership_id=nurses.pk)
+    nurses.refresh_from_db()
+    assert nurses.ended_at is None
+    assert AuditEvent.objects.filter(actor_id=doctor.pk, action="care_team.end", outcome="denied").count() == 1
+    with pytest.raises(PermissionDenied):
+        services.care_team_end(actor=nurse, patient_id=patient.pk, membership_id=nurses.pk)
+    own = patient.care_team.get(member=doctor)
+    assert services.care_team_end(actor=doctor, patient_id=patient.pk, membership_id=own.pk).ended_at is not None
+    assert services.care_team_end(actor=receptionist, patient_id=patient.pk, membership_id=nurses.pk).ended_at

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from records import selectors, services
-from records.models import ClinicalNote, Patient
+from records.models import ClinicalNote, Observation, Patient
 from records.tests.factories import add_to_care_team, patient_data
 from tests.test_pages import inline_code
 
@@ -201,3 +201,29 @@ def test_todays_appointments_all_for_reception_own_for_clinicians(
     assert "Morning review" in doctor_page and "Afternoon check" not in doctor_page
     event = AuditEvent.objects.filter(action="appointment.list_today", actor_id=doctor.pk).get()
     assert event.details == {"patient_ids": [patient.pk]}
+
+
+@pytest.mark.parametrize("page", ["9223372036854775808", "-1", "abc"])
+def test_a_page_number_on_the_search_page_is_never_a_server_error(verified, receptionist, patient, page):
+    """The search page shows the first 50 patients and has no page parameter: any ?page= is ignored."""
+    response = verified(receptionist).get(reverse("records:search"), {"page": page})
+    assert response.status_code == 200 and patient.mrn in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["NaN", "sNaN", "-NaN", "Infinity", "-Infinity", "1e999"])
+def test_a_non_finite_observation_value_is_shown_next_to_its_field(verified, nurse, patient, value):
+    response = verified(nurse).post(
+        reverse("records:record-add", args=[patient.pk, "observations"]),
+        {
+            "code": "8867-4",
+            "name": "Heart rate",
+            "value": value,
+            "reference_low": "60",
+            "reference_high": "100",
+            "observed_at": "2026-01-01T10:00",
+        },
+    )
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["value"]
+    assert "finite" in response.context["form"].errors["value"][0]
+    assert not Observation.objects.filter(patient=patient).exists()

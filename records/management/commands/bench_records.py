@@ -10,9 +10,11 @@ prints p50 and p95 of:
 - list page of 50 (GET /api/v1/patients/?page=N&page_size=50)
 
 and the SQL queries per request (list pages of 10 and 50 too, to show the count does not grow
-with the page size). Every request goes through the full stack: authentication, policies,
-audit event, serialization; 10 unmeasured requests warm up each measurement. Figures are
-printed, not asserted.
+with the page size). Then the medians of a patient the caller may not see against an id that does
+not exist (GET /api/v1/patients/{id}/ and .../chart/, alternating, by a doctor on no care team):
+both answer the same 404 and must take the same time, or the time tells a hidden patient apart.
+Every request goes through the full stack: authentication, policies, audit event, serialization;
+10 unmeasured requests warm up each measurement. Figures are printed, not asserted.
 """
 
 import datetime
@@ -196,4 +198,32 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {label:<18} p50 {p50:7.2f} ms   p95 {p95:7.2f} ms   "
                 f"SQL queries/request {min(queries)}-{max(queries)}"
+            )
+        self.measure_hidden_against_missing(size, samples, seeded, client_for)
+
+    def measure_hidden_against_missing(self, size, samples, seeded, client_for):
+        """Alternating requests for a hidden patient and a missing id, each answered 404."""
+        hidden_id = seeded[len(seeded) // 2][0]
+        missing_id = seeded[-1][0] + 1_000_000
+        for label, template in (("patient", "/api/v1/patients/{}/"), ("chart", "/api/v1/patients/{}/chart/")):
+            # A fresh doctor on no care team per figure: the per-user throttle stays out of it.
+            client = client_for(self.make_user(Role.DOCTOR, f"bench-outsider-{size}-{secrets.token_hex(4)}"))
+            timings = {"hidden": [], "missing": []}
+            queries = {"hidden": set(), "missing": set()}
+            for _ in range(WARM_UP):
+                client.get(template.format(hidden_id), secure=True)
+                client.get(template.format(missing_id), secure=True)
+            for _ in range(samples):
+                for kind, patient_id in (("hidden", hidden_id), ("missing", missing_id)):
+                    with CaptureQueriesContext(connection) as captured:
+                        began = time.perf_counter()
+                        response = client.get(template.format(patient_id), secure=True)
+                        timings[kind].append((time.perf_counter() - began) * 1000)
+                    if response.status_code != 404:
+                        raise RuntimeError(f"{label} {kind}: HTTP {response.status_code}")
+                    queries[kind].add(len(captured.captured_queries))
+            self.stdout.write(
+                f"  {label + ' 404 hidden/missing':<27} p50 {statistics.median(timings['hidden']):6.2f} / "
+                f"{statistics.median(timings['missing']):6.2f} ms   SQL queries/request "
+                f"{sorted(queries['hidden'])} / {sorted(queries['missing'])}"
             )
