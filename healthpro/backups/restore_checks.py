@@ -36,8 +36,8 @@ def chain_check(manifest: dict, *, using: str) -> None:
     if not report.ok:
         raise RestoreCheckError(
             f"The audit chain does not verify with the configured AUDIT_HMAC_KEY (first bad row "
-            f"{report.first_bad_id}: {report.problem}). If this is the row 1, AUDIT_HMAC_KEY is not the key "
-            f"the backup was made under. {ESCROW}"
+            f"{report.first_bad_id}: {report.problem}). When row 1 already fails, AUDIT_HMAC_KEY is not the "
+            f"key the backup was made under. {ESCROW}"
         )
     head = manifest["audit"]
     if report.rows_checked != head["rows"] or report.head_hash != head["head_hash"]:

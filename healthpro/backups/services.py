@@ -80,6 +80,7 @@ class VerifyResult:
     manifest: dict
     parts: int
     plaintext_bytes: int
+    archive_sha256: str
 
     @property
     def documents(self) -> int:
@@ -98,6 +99,7 @@ class RestoreResult:
     sampled_rows: int
     sampled_documents: int
     unapplied_migrations: list[str]
+    archive_sha256: str
 
 
 def _quiet(line: str) -> None:
@@ -134,6 +136,20 @@ class _HashingFile:
 
     def flush(self) -> None:
         self.handle.flush()
+
+
+class _HashingReader:
+    """The archive file as it is read: hashes the ciphertext, to compare with the SHA-256 that
+    `backup` printed and recorded in its audit event."""
+
+    def __init__(self, handle):
+        self.handle = handle
+        self.digest = hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.handle.read(size)
+        self.digest.update(data)
+        return data
 
 
 def _document_files(documents_dir: Path) -> list[str]:
@@ -260,14 +276,16 @@ def backup_create(
     return result
 
 
-def _decrypt(archive: Path, identity: Path, receiver: ArchiveReceiver) -> dict:
-    """Decrypt the whole archive into `receiver`, then check the manifest and every part."""
+def _decrypt(archive: Path, identity: Path, receiver: ArchiveReceiver) -> tuple[dict, str]:
+    """Decrypt the whole archive into `receiver`, then check the manifest and every part.
+    Returns the manifest and the archive's SHA-256."""
     identities = identities_read(identity)
     if not archive.is_file():
         raise ArchiveError(f"{archive} is not a file.")
     with open(archive, "rb") as handle:
+        reader = _HashingReader(handle)
         try:
-            pyrage.decrypt_io(handle, receiver, identities)
+            pyrage.decrypt_io(reader, receiver, identities)
         except (pyrage.DecryptError, OSError) as error:
             # decrypt_io reports a failed chunk (altered or truncated) as OSError, a bad header as
             # DecryptError, and an exception of the receiver as whatever it was.
@@ -286,7 +304,7 @@ def _decrypt(archive: Path, identity: Path, receiver: ArchiveReceiver) -> dict:
         raise ArchiveError(f"{archive} ends before its last part: it is not a complete HealthPro backup.")
     manifest = manifest_parse(receiver.manifest_bytes)
     manifest_check_parts(manifest, receiver.digests)
-    return manifest
+    return manifest, reader.digest.hexdigest()
 
 
 def backup_verify(*, archive: Path, identity: Path, progress: Progress = _quiet) -> VerifyResult:
@@ -294,10 +312,12 @@ def backup_verify(*, archive: Path, identity: Path, progress: Progress = _quiet)
     counter = _ByteCounter("verified", progress)
     receiver = ArchiveReceiver(on_bytes=counter)
     try:
-        manifest = _decrypt(Path(archive), Path(identity), receiver)
+        manifest, archive_sha256 = _decrypt(Path(archive), Path(identity), receiver)
     except (ArchiveError, OSError) as error:
         raise BackupError(str(error)) from None
-    return VerifyResult(manifest=manifest, parts=len(receiver.digests) + 1, plaintext_bytes=counter.done)
+    return VerifyResult(
+        manifest=manifest, parts=len(receiver.digests) + 1, plaintext_bytes=counter.done, archive_sha256=archive_sha256
+    )
 
 
 def _unknown_migrations(manifest: dict) -> tuple[list[str], list[str]]:
@@ -367,7 +387,7 @@ def backup_restore(
         staging.mkdir(mode=0o700)
         receiver = ArchiveReceiver(staging=staging, on_bytes=_ByteCounter("decrypted", progress))
         try:
-            manifest = _decrypt(Path(archive), Path(identity), receiver)
+            manifest, archive_sha256 = _decrypt(Path(archive), Path(identity), receiver)
         except (ArchiveError, OSError) as error:
             raise BackupError(f"{error} Nothing was changed.") from None
         progress(f"archive: {len(receiver.digests) + 1} parts decrypted and matching the manifest")
@@ -407,6 +427,7 @@ def backup_restore(
             "rows": sum(manifest["row_counts"].values()),
             "audit_head": manifest["audit"]["head_hash"],
             "documents": documents,
+            "archive_sha256": archive_sha256,
         },
         using=using,
     )
@@ -417,6 +438,7 @@ def backup_restore(
         sampled_rows=sampled_rows,
         sampled_documents=sampled_documents,
         unapplied_migrations=unapplied,
+        archive_sha256=archive_sha256,
     )
 
 

@@ -32,5 +32,6 @@ class Command(BaseCommand):
             f"Archive intact: {result.parts} parts match the manifest. Made {manifest['created_at']} by "
             f"HealthPro {manifest['app_version']} ({manifest['database_engine']}): {result.rows} rows, "
             f"{result.documents} documents, audit head {manifest['audit']['head_hash']} "
-            f"(row {manifest['audit']['rows']})."
+            f"(row {manifest['audit']['rows']}). Archive SHA-256 {result.archive_sha256}: compare it with the "
+            "one `backup` printed and recorded (audit event backup.create)."
         )

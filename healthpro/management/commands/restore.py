@@ -42,7 +42,8 @@ class Command(BaseCommand):
             progress.finish()
         manifest = result.manifest
         self.stdout.write(
-            f"Restored the backup of {manifest['created_at']}: {result.rows} rows, {result.documents} documents; "
+            f"Restored the backup of {manifest['created_at']} (archive SHA-256 {result.archive_sha256}): "
+            f"{result.rows} rows, {result.documents} documents; "
             f"row counts match, the audit chain verifies up to {manifest['audit']['head_hash']}, and "
             f"{result.sampled_rows} sampled rows and {result.sampled_documents} documents decrypt with the "
             "configured keys."

@@ -83,9 +83,11 @@ def test_a_restore_into_a_migrated_empty_database_works(
 
 def test_verify_checks_an_archive_without_restoring_it(seeded, age_identity, manage, tmp_path):
     archive = _backup(manage, tmp_path)
+    backup_event = AuditEvent.objects.order_by("-id").first()
     code, out, err = manage("backup_verify", archive, "--identity", age_identity[0])
     assert code == 0, err
     assert "Archive intact: 5 parts" in out  # database, three documents, manifest
+    assert f"SHA-256 {backup_event.details['archive_sha256']}" in out
 
 
 def _tampered(archive):
