@@ -3,21 +3,22 @@ otherwise (the journal of a systemd unit, a log file)."""
 
 
 class ProgressPrinter:
-    def __init__(self, stream):
-        self.stream = stream
-        self.interactive = hasattr(stream, "isatty") and stream.isatty()
+    """Writes to a command's OutputWrapper (`self.stderr`), which knows whether it is a terminal."""
+
+    def __init__(self, output):
+        self.output = output
+        self.interactive = output.isatty()
         self._width = 0
 
     def __call__(self, line: str) -> None:
         if self.interactive:
-            self.stream.write("\r" + line.ljust(self._width))
+            self.output.write("\r" + line.ljust(self._width), ending="")
             self._width = len(line)
         else:
-            self.stream.write(line + "\n")
-        self.stream.flush()
+            self.output.write(line)
+        self.output.flush()
 
     def finish(self) -> None:
         if self.interactive and self._width:
-            self.stream.write("\n")
-            self.stream.flush()
+            self.output.write("")
             self._width = 0

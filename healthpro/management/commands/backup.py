@@ -27,7 +27,7 @@ class Command(BaseCommand):
     def handle(self, *args, output=None, output_dir=None, **options):
         if output is None:
             output = output_dir / f"healthpro-{timezone.now():%Y%m%dT%H%M%SZ}.tar.age"
-        progress = ProgressPrinter(self.stderr._out)
+        progress = ProgressPrinter(self.stderr)
         try:
             result = backup_create(output=output, progress=progress)
         except BackupError as error:

@@ -20,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--identity", type=Path, required=True, help="An age identity file (AGE-SECRET-KEY-1...).")
 
     def handle(self, *args, archive, identity, **options):
-        progress = ProgressPrinter(self.stderr._out)
+        progress = ProgressPrinter(self.stderr)
         try:
             result = backup_verify(archive=archive, identity=identity, progress=progress)
         except BackupError as error:

@@ -31,7 +31,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, archive, identity, database="default", work_dir=None, **options):
         self.stderr.write(KEYS_NOTICE)
-        progress = ProgressPrinter(self.stderr._out)
+        progress = ProgressPrinter(self.stderr)
         try:
             result = backup_restore(
                 archive=archive, identity=identity, using=database, work_dir=work_dir, progress=progress

@@ -19,6 +19,7 @@ from healthpro.backups.archive import (
     tar_member,
 )
 from healthpro.backups.manifest import manifest_check_parts, manifest_parse
+from healthpro.backups.progress import ProgressPrinter
 
 DOCUMENT = "documents/" + "ab" * 24
 
@@ -133,3 +134,29 @@ def test_parts_are_checked_against_the_manifest_both_ways():
         manifest_check_parts(manifest, {})
     with pytest.raises(ArchiveError, match="does not list"):
         manifest_check_parts(manifest, {"database.sqlite3": PartDigest("b" * 64, 3), DOCUMENT: PartDigest("d" * 64, 0)})
+
+
+class _Output:
+    def __init__(self, tty):
+        self.tty = tty
+        self.text = ""
+
+    def isatty(self):
+        return self.tty
+
+    def write(self, message, ending="\n"):
+        self.text += message + ending
+
+    def flush(self):
+        return None
+
+
+def test_progress_rewrites_one_line_on_a_terminal_and_writes_plain_lines_otherwise():
+    from_terminal, to_journal = _Output(tty=True), _Output(tty=False)
+    for output in (from_terminal, to_journal):
+        printer = ProgressPrinter(output)
+        printer("archived: 64 MiB")
+        printer("archived: 128 MiB")
+        printer.finish()
+    assert to_journal.text == "archived: 64 MiB\narchived: 128 MiB\n"
+    assert from_terminal.text == "\rarchived: 64 MiB\rarchived: 128 MiB\n"
