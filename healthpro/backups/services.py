@@ -212,7 +212,7 @@ def backup_create(
     except OSError as error:
         raise BackupError(f"Cannot create {partial}: {error.strerror}.") from None
     try:
-        with tempfile.TemporaryDirectory(prefix="healthpro-backup-") as work:
+        with os.fdopen(descriptor, "wb") as handle, tempfile.TemporaryDirectory(prefix="healthpro-backup-") as work:
             database_path = Path(work) / ENGINES[engine]
             figures = snapshot_write(database_path, using=using, progress=progress)
             created_at = timezone.now()
@@ -238,11 +238,10 @@ def backup_create(
                 build_manifest=build_manifest,
                 progress=progress,
             )
-            with os.fdopen(descriptor, "wb") as handle:
-                written = _HashingFile(handle)
-                encrypt_to(chunks, written, age_recipients)
-                handle.flush()
-                os.fsync(handle.fileno())
+            written = _HashingFile(handle)
+            encrypt_to(chunks, written, age_recipients)
+            handle.flush()
+            os.fsync(handle.fileno())
         os.replace(partial, output)
     except (ArchiveError, DatabaseError, OSError) as error:
         partial.unlink(missing_ok=True)

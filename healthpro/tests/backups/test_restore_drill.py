@@ -8,6 +8,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 from audit.models import AuditEvent
 from audit.verification import verify_chain
+from healthpro.backups import services
+from healthpro.backups.database import DatabaseError as BackupDatabaseError
 from healthpro.backups.database import live_row_counts, table_names, tables_with_data
 from healthpro.backups.services import backup_verify
 from records.fields import decrypt_bytes
@@ -245,3 +247,17 @@ def test_on_postgresql_the_restored_audit_table_stays_append_only(
     with pytest.raises(DatabaseError), transaction.atomic(using=restore_target):
         AuditEvent.objects.using(restore_target).filter(id=1).update(outcome="failure")
     assert connections[restore_target].vendor == "postgresql"
+
+
+def test_a_backup_that_fails_midway_leaves_no_file_and_is_audited(seeded, manage, tmp_path, monkeypatch):
+    def failing_snapshot(path, **kwargs):
+        path.write_bytes(b"half a database")
+        raise BackupDatabaseError("pg_dump failed (pg_dump exit 1): connection refused")
+
+    monkeypatch.setattr(services, "snapshot_write", failing_snapshot)
+    code, _out, err = manage("backup", "--output", tmp_path / "nightly.tar.age")
+
+    assert code != 0 and "nothing written" in err and "pg_dump failed" in err
+    assert [path.name for path in tmp_path.iterdir() if path.name.startswith("nightly")] == []
+    event = AuditEvent.objects.order_by("-id").first()
+    assert (event.action, event.outcome) == ("backup.create", "failure")
