@@ -13,7 +13,7 @@ transactions that audit short.
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
@@ -29,9 +29,9 @@ Outcome = AuditEvent.Outcome
 Purpose = AuditEvent.Purpose
 
 
-def _lock_chain() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+def _lock_chain(using: str) -> None:
+    if connections[using].vendor == "postgresql":
+        with connections[using].cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_CHAIN_LOCK_ID])
 
 
@@ -54,11 +54,11 @@ def _as_stored_details(details: dict | None) -> dict:
     return json.loads(json.dumps(details or {}, cls=DjangoJSONEncoder))
 
 
-def _append(*, details: dict | None, **fields) -> AuditEvent:
+def _append(*, details: dict | None, using: str = DEFAULT_DB_ALIAS, **fields) -> AuditEvent:
     context = current_context()
-    with transaction.atomic():
-        _lock_chain()
-        last = AuditEvent.objects.order_by("-id").values("id", "row_hash").first()
+    with transaction.atomic(using=using):
+        _lock_chain(using)
+        last = AuditEvent.objects.using(using).order_by("-id").values("id", "row_hash").first()
         event = AuditEvent(
             id=(last["id"] + 1) if last else 1,
             occurred_at=timezone.now(),
@@ -70,7 +70,7 @@ def _append(*, details: dict | None, **fields) -> AuditEvent:
             **fields,
         )
         event.row_hash = compute_hash(event)
-        event.save(force_insert=True)
+        event.save(force_insert=True, using=using)
     return event
 
 
@@ -81,12 +81,15 @@ def record_security_event(
     actor=None,
     target_user=None,
     details: dict | None = None,
+    using: str = DEFAULT_DB_ALIAS,
 ) -> AuditEvent:
     """Record a security event: `action` is a dotted name such as "auth.login".
 
-    `details` must hold no password, token, code or PHI: identifiers and reasons only.
+    `details` must hold no password, token, code or PHI: identifiers and reasons only. `using`
+    names another database's chain (a restore records itself in the database it restored).
     """
     return _append(
+        using=using,
         category=Category.SECURITY,
         action=action,
         outcome=outcome,

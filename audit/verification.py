@@ -18,13 +18,14 @@ class ChainReport:
         return self.first_bad_id is None
 
 
-def verify_chain(*, batch_size: int = 2000) -> ChainReport:
+def verify_chain(*, batch_size: int = 2000, using: str = "default") -> ChainReport:
     """Check every row in id order: ids consecutive, each previous_hash equal to the row before's
-    row_hash, and each row_hash equal to the HMAC of the row as stored."""
+    row_hash, and each row_hash equal to the HMAC of the row as stored. `using` names the database
+    (a restore checks its target before anything else uses it)."""
     expected_previous = GENESIS_HASH
     expected_id = None
     checked = 0
-    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=batch_size):
+    for event in AuditEvent.objects.using(using).order_by("id").iterator(chunk_size=batch_size):
         if expected_id is not None and event.id != expected_id:
             return ChainReport(
                 checked,

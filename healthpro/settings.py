@@ -435,6 +435,10 @@ SIMPLE_JWT = {
 DOCUMENTS_DIR = Path(env.str("DOCUMENTS_DIR", default=str(BASE_DIR / "var" / "documents")))
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 BREAK_GLASS_MINUTES = env.int("BREAK_GLASS_MINUTES", default=60)
+
+# Backups (healthpro.backups; README "Backups and restore"): the age public keys (age1...) that
+# every archive is encrypted to. Public keys only: the identities stay offline.
+BACKUP_AGE_RECIPIENTS = [value.strip() for value in env.list("BACKUP_AGE_RECIPIENTS", default=[]) if value.strip()]
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     {
         "EncounterKindEnum": "records.models.Encounter.Kind",
