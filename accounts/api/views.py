@@ -44,12 +44,15 @@ ENROL_ON_THE_WEB = (
 
 
 class LockedOut(exceptions.Throttled):
-    """The API's lockout answer: 429 with Retry-After, in the JSON error shape."""
+    """The API's lockout answer: 429 with Retry-After, in the JSON error shape, with the time the
+    lock ends in `details.locked_until` (ISO 8601, UTC)."""
 
     default_code = "locked_out"
 
-    def __init__(self):
-        super().__init__(wait=lockout.cooloff_seconds(), detail=lockout.lockout_message())
+    def __init__(self, *, username: str | None, ip: str | None):
+        until = lockout.lock_end(username=username, ip=ip)
+        super().__init__(wait=lockout.retry_after_seconds(until), detail=lockout.lockout_message(until))
+        self.error_details = {"locked_until": lockout.iso_utc(until)}
 
 
 class InvalidCredentials(exceptions.AuthenticationFailed):
@@ -116,7 +119,7 @@ class TokenObtainApi(AuthApi):
             http_request, username=body.validated_data["email"], password=body.validated_data["password"]
         )
         if getattr(http_request, "axes_locked_out", False):
-            raise LockedOut()
+            raise LockedOut(username=body.validated_data["email"], ip=http_request.client_ip)
         if user is None:
             raise InvalidCredentials(WRONG_CREDENTIALS)
         if mfa_enrolled(user):
@@ -157,7 +160,7 @@ class TokenMfaApi(AuthApi):
             request=http_request, user=user, code=body.validated_data["code"], sender=TokenMfaApi
         )
         if result.outcome is SecondFactorOutcome.LOCKED_OUT:
-            raise LockedOut()
+            raise LockedOut(username=user.email, ip=http_request.client_ip)
         if result.outcome is SecondFactorOutcome.WRONG_CODE:
             raise InvalidCredentials(WRONG_CODE)
         if not mfa_token_consume(jti):
