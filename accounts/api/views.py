@@ -24,8 +24,9 @@ from accounts.services.mfa import SecondFactorOutcome, second_factor_check
 from accounts.services.sessions import user_session_end
 from accounts.services.tokens import (
     InvalidTokenUse,
-    mfa_token_consume,
+    mfa_token_claim,
     mfa_token_issue,
+    mfa_token_release,
     mfa_token_user,
     refresh_token_revoke,
     refresh_token_rotate,
@@ -156,15 +157,19 @@ class TokenMfaApi(AuthApi):
             user, jti = mfa_token_user(body.validated_data["mfa_token"])
         except InvalidTokenUse:
             raise InvalidToken(INVALID_TOKEN) from None
+        # The token first: a request that cannot claim it is refused before any code is checked,
+        # so a refused request consumes no recovery code.
+        if not mfa_token_claim(jti):
+            raise InvalidToken(INVALID_TOKEN)
         result = second_factor_check(
             request=http_request, user=user, code=body.validated_data["code"], sender=TokenMfaApi
         )
+        if result.outcome is not SecondFactorOutcome.VERIFIED:
+            mfa_token_release(jti)
         if result.outcome is SecondFactorOutcome.LOCKED_OUT:
             raise LockedOut(username=user.email, ip=http_request.client_ip)
         if result.outcome is SecondFactorOutcome.WRONG_CODE:
             raise InvalidCredentials(WRONG_CODE)
-        if not mfa_token_consume(jti):
-            raise InvalidToken(INVALID_TOKEN)
         lockout.attempts_clear(username=user.email, ip=http_request.client_ip)
         return Response(token_pair_issue(user=user, mfa=True))
 
