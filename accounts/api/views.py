@@ -12,7 +12,6 @@ from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, e
 from rest_framework import exceptions, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.api import serializers
@@ -34,6 +33,7 @@ from accounts.services.tokens import (
 )
 from audit.services import Outcome, record_security_event
 from core.openapi import ErrorResponseSerializer
+from core.throttles import AtomicScopedRateThrottle
 
 WRONG_CREDENTIALS = "The e-mail address or password is not correct."
 WRONG_CODE = "The code is not correct, or was already used."
@@ -78,7 +78,7 @@ LOCKED_OUT_RESPONSE = _error(429, "Locked out after too many failures, or thrott
 class AuthApi(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [AtomicScopedRateThrottle]
     throttle_scope = "auth"
 
     def get_authenticate_header(self, request):
@@ -212,7 +212,7 @@ class LogoutApi(AuthApi):
 
 class MeApi(APIView):
     permission_classes = [IsAuthenticated]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [AtomicScopedRateThrottle]
     throttle_scope = "auth"
 
     @extend_schema(responses=serializers.MeSerializer, summary="The signed-in account")
