@@ -72,7 +72,11 @@ def _error(status_code: int, description: str) -> OpenApiResponse:
     return OpenApiResponse(ErrorResponseSerializer, description=description)
 
 
-LOCKED_OUT_RESPONSE = _error(429, "Locked out after too many failures, or throttled; see Retry-After.")
+LOCKED_OUT_RESPONSE = _error(
+    429,
+    "`locked_out`: too many failures, locked until `details.locked_until` (ISO 8601, UTC); this answer "
+    "wins over the throttle's while the lock lasts. `throttled`: too many calls. Both carry Retry-After.",
+)
 
 
 class AuthApi(APIView):
@@ -80,6 +84,22 @@ class AuthApi(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [AtomicScopedRateThrottle]
     throttle_scope = "auth"
+
+    def lockout_username(self, request) -> str | None:
+        """The account this call signs in to, for the lockout check of a throttled call."""
+        return None
+
+    def throttled(self, request, wait):
+        # A locked-out client is told so, with the time the lock ends, rather than "slow down":
+        # the lockout answer wins over the throttle's.
+        http_request = request._request
+        try:
+            username = self.lockout_username(request)
+        except exceptions.ParseError:
+            username = None
+        if lockout.locked_until(username=username or "", ip=http_request.client_ip) is not None:
+            raise LockedOut(username=username, ip=http_request.client_ip)
+        super().throttled(request, wait)
 
     def get_authenticate_header(self, request):
         # Without authentication classes DRF would turn a failed sign-in into 403; it is a 401.
@@ -95,6 +115,10 @@ class AuthApi(APIView):
 
 
 class TokenObtainApi(AuthApi):
+    def lockout_username(self, request) -> str | None:
+        email = request.data.get("email") if isinstance(request.data, dict) else None
+        return email if isinstance(email, str) else None
+
     @extend_schema(
         auth=[],
         request=serializers.TokenObtainSerializer,
@@ -139,6 +163,13 @@ class TokenObtainApi(AuthApi):
 
 
 class TokenMfaApi(AuthApi):
+    def lockout_username(self, request) -> str | None:
+        raw = request.data.get("mfa_token") if isinstance(request.data, dict) else None
+        try:
+            return mfa_token_user(raw)[0].email if isinstance(raw, str) else None
+        except InvalidTokenUse:
+            return None
+
     @extend_schema(
         auth=[],
         request=serializers.TokenMfaSerializer,
