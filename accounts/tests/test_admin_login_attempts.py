@@ -2,7 +2,10 @@
 the first screen (no device to choose when the user has one authenticator), nothing counted for a
 right sign-in, and a POST without a code checks nothing and counts nothing."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
+from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
@@ -79,3 +82,22 @@ def test_with_two_authenticators_the_admin_asks_which_without_counting(make_user
         response = first_screen(client, admin, password, totp_code(device))
         assert response.status_code == 200 and "Please select a device" in response.content.decode()
     assert failures(admin) == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_admin_sign_ins_on_the_first_screen_from_one_address_all_pass(make_user, password, settings):
+    settings.LOGIN_IP_FAILURE_LIMIT = 8
+    admins = [(admin, totp_code(confirmed_device(admin))) for admin in (make_user(Role.ADMIN) for _ in range(16))]
+
+    def sign_in(pair):
+        try:
+            return first_screen(Client(REMOTE_ADDR="203.0.113.90"), pair[0], password, pair[1]).status_code
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        statuses = list(pool.map(sign_in, admins))
+    print(f"\n16 admin sign-ins, 6 in flight, LOGIN_IP_FAILURE_LIMIT=8: {statuses}")
+    assert statuses == [302] * 16
+    assert not AuditEvent.objects.filter(action="mfa.verify", outcome="failure").exists()
