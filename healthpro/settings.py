@@ -63,6 +63,8 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
+    # Before django.contrib.auth, so that its createsuperuser (which refuses: create_admin) wins.
+    "accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -82,7 +84,6 @@ INSTALLED_APPS = [
     "axes",
     "auditlog",
     "healthpro",
-    "accounts",
     "audit",
     "records",
     "compliance",
