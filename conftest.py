@@ -32,7 +32,9 @@ def password():
 
 @pytest.fixture
 def make_user(db):
-    def make(role: Role | str | None = None, **kwargs):
+    def make(role: Role | str | None = Role.PATIENT, **kwargs):
+        """An account with `role`: by default a patient (as signup makes); make(None) for one
+        without a role, which is treated as staff (User.requires_mfa)."""
         return UserFactory(role=role, **kwargs)
 
     return make
@@ -40,7 +42,8 @@ def make_user(db):
 
 @pytest.fixture
 def user(make_user):
-    """A signed-up account without a role (tests of the plumbing that need someone signed in)."""
+    """A signed-up account, so a patient (tests of the plumbing that need someone signed in). An
+    account without a role is treated as staff and owes a second factor (User.requires_mfa)."""
     return make_user()
 
 

@@ -21,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import ActivationKind, User
 from accounts.roles import Role
+from accounts.selectors import mfa_authenticator_count
 from accounts.services import lockout
 from accounts.services.mfa import SecondFactorOutcome, mfa_reset, second_factor_check
 from accounts.services.registration import invitation_send
@@ -180,18 +181,25 @@ def security_admin_install() -> None:
 class LockoutAwareOTPAdminAuthenticationForm(OTPAdminAuthenticationForm):
     """The admin login form (OTPAdminSite). The code goes through the same code step as the
     sign-in pages and the token API: locked out first, audited alike (a recovery code as a
-    recovery code, with its e-mail to the user), a wrong code counted as a failed sign-in."""
+    recovery code, with its e-mail to the user), a wrong code counted as a failed sign-in.
+
+    One attempt per POST: the right password gives its slot back (accounts.backends), so only a
+    wrong password or a wrong code counts. django-otp answers a code without a chosen device with
+    "Please select a device", which made a right code on the first screen a failure: a user with
+    exactly one confirmed authenticator needs no choice (the code is checked against it and the
+    recovery codes, the recovery device). A POST without a code checks nothing and counts
+    nothing: django-otp's own answer."""
 
     def clean_otp(self, user):
         if user is None:
             return
         token = self.cleaned_data.get("otp_token")
         device = self._chosen_device(user)
-        if not token or device is None or self.cleaned_data.get("otp_challenge"):
-            # No code to check against a device: django-otp's own answer (code or device
-            # required, challenge), after the lockout's.
-            if not lockout.second_factor_allowed(self.request, user=user):
-                raise forms.ValidationError(lockout.lockout_message())
+        if (
+            not token
+            or self.cleaned_data.get("otp_challenge")
+            or (device is None and not self._single_authenticator(user))
+        ):
             super().clean_otp(user)
             return
         user.otp_device = None
@@ -199,7 +207,13 @@ class LockoutAwareOTPAdminAuthenticationForm(OTPAdminAuthenticationForm):
         if result.outcome is not SecondFactorOutcome.VERIFIED:
             self._update_form(user)
             if result.outcome is SecondFactorOutcome.LOCKED_OUT:
-                raise forms.ValidationError(lockout.lockout_message())
+                raise forms.ValidationError(
+                    lockout.lockout_message(lockout.lock_end(username=user.email, ip=self.request.client_ip))
+                )
             raise forms.ValidationError(self.otp_error_messages["invalid_token"], code="invalid_token")
         user.otp_device = result.device
         lockout.attempts_clear(username=user.email, ip=self.request.client_ip)
+
+    @staticmethod
+    def _single_authenticator(user) -> bool:
+        return mfa_authenticator_count(user=user) == 1

@@ -18,6 +18,7 @@ these permissions say what kind of thing a role may do at all.
 from enum import StrEnum
 
 from django.apps import apps
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 
 
@@ -158,4 +159,8 @@ def sync_roles_after_migrate(sender, **kwargs):
     created by its own firing: sync once, after the last app, when all of them exist."""
     last_app = [config for config in apps.get_app_configs() if config.models_module is not None][-1]
     if sender.label == last_app.label:
+        # accounts is listed before django.contrib.auth (so that its createsuperuser wins), so this
+        # receiver runs before auth's own for the last app: create every app's permissions first.
+        for config in apps.get_app_configs():
+            create_permissions(config, verbosity=0, using=kwargs.get("using", "default"))
         sync_roles()

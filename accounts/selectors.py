@@ -60,3 +60,8 @@ def mfa_enrolled(user: User) -> bool:
 def recovery_codes_remaining(*, user: User) -> int:
     device = RecoveryCodeDevice.objects.filter(user=user).first()
     return device.remaining if device else 0
+
+
+def mfa_authenticator_count(*, user: User) -> int:
+    """How many confirmed authenticators the user has (recovery codes are not one of them)."""
+    return confirmed_authenticators(user).count()

@@ -35,7 +35,13 @@ def _lock_chain(using: str) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_CHAIN_LOCK_ID])
 
 
+# The actor of what an operator's command does with no account signed in (the first administrator).
+SYSTEM_ACTOR = "system"
+
+
 def _actor_fields(actor) -> dict:
+    if actor == SYSTEM_ACTOR:
+        return {"actor_id": None, "actor_role": SYSTEM_ACTOR}
     if actor is None or not getattr(actor, "is_authenticated", False):
         return {"actor_id": None, "actor_role": ""}
     role = getattr(actor, "role", None)

@@ -70,5 +70,9 @@ def api_exception_handler(exc, context):
     code = getattr(exc, "default_code", None) or "error"
     detail = getattr(exc, "detail", None)
     message = str(detail) if isinstance(detail, str) else GENERIC_MESSAGES.get(response.status_code, "Error.")
-    response.data = error_body(status_code=response.status_code, code=code, message=message, request=request)
+    # An error may carry machine-readable details of its own (a lockout: when it ends).
+    details = getattr(exc, "error_details", None)
+    response.data = error_body(
+        status_code=response.status_code, code=code, message=message, details=details, request=request
+    )
     return response

@@ -63,6 +63,8 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
+    # Before django.contrib.auth, so that its createsuperuser (which refuses: create_admin) wins.
+    "accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -82,7 +84,6 @@ INSTALLED_APPS = [
     "axes",
     "auditlog",
     "healthpro",
-    "accounts",
     "audit",
     "records",
     "compliance",
@@ -171,8 +172,10 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # django-axes first, so a locked-out client is refused before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    # Then an atomic counter in the shared cache, checked before any password hash (axes #592).
+    # Then the password check inside an atomic counter in the shared cache (axes #592): a slot is
+    # reserved before any hash, given back on a right password.
     "accounts.backends.LoginAttemptGuardBackend",
+    # Only for sessions made before the guard checked passwords, and request-less calls.
     "django.contrib.auth.backends.ModelBackend",
 ]
 # The first hasher hashes new passwords; the others only check (and so upgrade) older hashes.

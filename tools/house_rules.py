@@ -101,7 +101,10 @@ def check(paths) -> list[str]:
                 problems.append(f"{shown}:{number}: banner comment; name the module for what it holds instead")
         in_app = path.is_relative_to(ROOT) and path.relative_to(ROOT).parts[0] in APPS
         in_tests = "tests" in path.parts
-        if in_app and not in_tests and not in_migrations and (PREFIXED.match(path.name) or path.name == "signals.py"):
+        # A management command's file name is the command's name (create_admin), not a layer.
+        in_commands = path.parent.name == "commands" and path.parent.parent.name == "management"
+        named_for_a_layer = PREFIXED.match(path.name) and not in_commands
+        if in_app and not in_tests and not in_migrations and (named_for_a_layer or path.name == "signals.py"):
             problems.append(f"{shown}: a layer in the file name; use the layer's folder (views/mfa.py, receivers.py)")
     return problems
 

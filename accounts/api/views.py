@@ -12,7 +12,6 @@ from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, e
 from rest_framework import exceptions, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.api import serializers
@@ -24,8 +23,9 @@ from accounts.services.mfa import SecondFactorOutcome, second_factor_check
 from accounts.services.sessions import user_session_end
 from accounts.services.tokens import (
     InvalidTokenUse,
-    mfa_token_consume,
+    mfa_token_claim,
     mfa_token_issue,
+    mfa_token_release,
     mfa_token_user,
     refresh_token_revoke,
     refresh_token_rotate,
@@ -33,6 +33,7 @@ from accounts.services.tokens import (
 )
 from audit.services import Outcome, record_security_event
 from core.openapi import ErrorResponseSerializer
+from core.throttles import AtomicScopedRateThrottle
 
 WRONG_CREDENTIALS = "The e-mail address or password is not correct."
 WRONG_CODE = "The code is not correct, or was already used."
@@ -44,12 +45,15 @@ ENROL_ON_THE_WEB = (
 
 
 class LockedOut(exceptions.Throttled):
-    """The API's lockout answer: 429 with Retry-After, in the JSON error shape."""
+    """The API's lockout answer: 429 with Retry-After, in the JSON error shape, with the time the
+    lock ends in `details.locked_until` (ISO 8601, UTC)."""
 
     default_code = "locked_out"
 
-    def __init__(self):
-        super().__init__(wait=lockout.cooloff_seconds(), detail=lockout.lockout_message())
+    def __init__(self, *, username: str | None, ip: str | None):
+        until = lockout.lock_end(username=username, ip=ip)
+        super().__init__(wait=lockout.retry_after_seconds(until), detail=lockout.lockout_message(until))
+        self.error_details = {"locked_until": lockout.iso_utc(until)}
 
 
 class InvalidCredentials(exceptions.AuthenticationFailed):
@@ -68,14 +72,34 @@ def _error(status_code: int, description: str) -> OpenApiResponse:
     return OpenApiResponse(ErrorResponseSerializer, description=description)
 
 
-LOCKED_OUT_RESPONSE = _error(429, "Locked out after too many failures, or throttled; see Retry-After.")
+LOCKED_OUT_RESPONSE = _error(
+    429,
+    "`locked_out`: too many failures, locked until `details.locked_until` (ISO 8601, UTC); this answer "
+    "wins over the throttle's while the lock lasts. `throttled`: too many calls. Both carry Retry-After.",
+)
 
 
 class AuthApi(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [AtomicScopedRateThrottle]
     throttle_scope = "auth"
+
+    def lockout_username(self, request) -> str | None:
+        """The account this call signs in to, for the lockout check of a throttled call."""
+        return None
+
+    def throttled(self, request, wait):
+        # A locked-out client is told so, with the time the lock ends, rather than "slow down":
+        # the lockout answer wins over the throttle's.
+        http_request = request._request
+        try:
+            username = self.lockout_username(request)
+        except exceptions.ParseError:
+            username = None
+        if lockout.locked_until(username=username or "", ip=http_request.client_ip) is not None:
+            raise LockedOut(username=username, ip=http_request.client_ip)
+        super().throttled(request, wait)
 
     def get_authenticate_header(self, request):
         # Without authentication classes DRF would turn a failed sign-in into 403; it is a 401.
@@ -91,6 +115,10 @@ class AuthApi(APIView):
 
 
 class TokenObtainApi(AuthApi):
+    def lockout_username(self, request) -> str | None:
+        email = request.data.get("email") if isinstance(request.data, dict) else None
+        return email if isinstance(email, str) else None
+
     @extend_schema(
         auth=[],
         request=serializers.TokenObtainSerializer,
@@ -116,7 +144,7 @@ class TokenObtainApi(AuthApi):
             http_request, username=body.validated_data["email"], password=body.validated_data["password"]
         )
         if getattr(http_request, "axes_locked_out", False):
-            raise LockedOut()
+            raise LockedOut(username=body.validated_data["email"], ip=http_request.client_ip)
         if user is None:
             raise InvalidCredentials(WRONG_CREDENTIALS)
         if mfa_enrolled(user):
@@ -135,6 +163,13 @@ class TokenObtainApi(AuthApi):
 
 
 class TokenMfaApi(AuthApi):
+    def lockout_username(self, request) -> str | None:
+        raw = request.data.get("mfa_token") if isinstance(request.data, dict) else None
+        try:
+            return mfa_token_user(raw)[0].email if isinstance(raw, str) else None
+        except InvalidTokenUse:
+            return None
+
     @extend_schema(
         auth=[],
         request=serializers.TokenMfaSerializer,
@@ -153,15 +188,19 @@ class TokenMfaApi(AuthApi):
             user, jti = mfa_token_user(body.validated_data["mfa_token"])
         except InvalidTokenUse:
             raise InvalidToken(INVALID_TOKEN) from None
+        # The token first: a request that cannot claim it is refused before any code is checked,
+        # so a refused request consumes no recovery code.
+        if not mfa_token_claim(jti):
+            raise InvalidToken(INVALID_TOKEN)
         result = second_factor_check(
             request=http_request, user=user, code=body.validated_data["code"], sender=TokenMfaApi
         )
+        if result.outcome is not SecondFactorOutcome.VERIFIED:
+            mfa_token_release(jti)
         if result.outcome is SecondFactorOutcome.LOCKED_OUT:
-            raise LockedOut()
+            raise LockedOut(username=user.email, ip=http_request.client_ip)
         if result.outcome is SecondFactorOutcome.WRONG_CODE:
             raise InvalidCredentials(WRONG_CODE)
-        if not mfa_token_consume(jti):
-            raise InvalidToken(INVALID_TOKEN)
         lockout.attempts_clear(username=user.email, ip=http_request.client_ip)
         return Response(token_pair_issue(user=user, mfa=True))
 
@@ -204,7 +243,7 @@ class LogoutApi(AuthApi):
 
 class MeApi(APIView):
     permission_classes = [IsAuthenticated]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [AtomicScopedRateThrottle]
     throttle_scope = "auth"
 
     @extend_schema(responses=serializers.MeSerializer, summary="The signed-in account")

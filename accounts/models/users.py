@@ -98,7 +98,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def requires_mfa(self) -> bool:
-        return self.role is not None and self.role.is_staff_role
+        """Staff roles need a second factor; so does an account without a role (one made outside
+        the services, such as by an old createsuperuser): it is treated as staff, never as a
+        patient. Patients alone may sign in with a password only."""
+        return self.role is None or self.role.is_staff_role
 
 
 class PasswordHistory(models.Model):

@@ -161,9 +161,10 @@ def second_factor_check(*, request, user: User, code: str, sender, device: Devic
     """The code step of a sign-in whose password `user` has passed, for every entry point.
 
     First the lockout: an account + client that is locked or out of attempts is refused without
-    checking the code. Then the code (audited; a recovery code is e-mailed to the user). A wrong
-    code counts as a failed sign-in for django-axes and the attempt counter, as a wrong password
-    does, and may lock the client out. `device` is the device the user chose, where the entry
+    checking the code; otherwise the step reserves its slot. Then the code (audited; a recovery
+    code is e-mailed to the user). A right code gives the slot back; a wrong one keeps it and
+    counts as a failed sign-in for django-axes, as a wrong password does, and may lock the client
+    out. `device` is the device the user chose, where the entry
     point offers a choice (the admin login); without one, any confirmed device of the user.
 
     The caller completes the sign-in on VERIFIED (and then clears the attempt counters with
@@ -176,6 +177,7 @@ def second_factor_check(*, request, user: User, code: str, sender, device: Devic
         if lockout.record_failure(request, username=user.email, sender=sender):
             return SecondFactorResult(SecondFactorOutcome.LOCKED_OUT)
         return SecondFactorResult(SecondFactorOutcome.WRONG_CODE)
+    lockout.second_factor_passed(request, user=user)
     return SecondFactorResult(SecondFactorOutcome.VERIFIED, accepted)
 
 

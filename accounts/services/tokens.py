@@ -8,7 +8,8 @@
   stored, so a database reader cannot use them.
 - The MFA token (after a right password, for an account with MFA) is a JWT of its own type
   (`mfa_pending`), valid a few minutes, accepted only by the code step and only once: the access
-  token authentication (type `access`) refuses it.
+  token authentication (type `access`) refuses it. A code step claims it before checking the code,
+  so parallel code steps with one token check one code and consume nothing else.
 """
 
 from datetime import timedelta
@@ -102,9 +103,17 @@ def mfa_token_user(raw: str) -> tuple[User, str]:
     return _active_user(payload), jti
 
 
-def mfa_token_consume(jti: str) -> bool:
-    """Mark the MFA token used; False if it already was (two parallel code steps: one wins)."""
+def mfa_token_claim(jti: str) -> bool:
+    """Claim the MFA token for one code step, before any code is checked; False if another request
+    holds it or it was used (parallel code steps: one is checked, the others refused untouched).
+    A claim that ends in a right code keeps the token used; otherwise mfa_token_release."""
     return cache.add(_used_mfa_token_key(jti), 1, settings.MFA_TOKEN_SECONDS + 60)
+
+
+def mfa_token_release(jti: str) -> None:
+    """The claimed code step did not pass (a wrong code, a lockout): the token may be tried again,
+    within the lockout's limit, until it expires."""
+    cache.delete(_used_mfa_token_key(jti))
 
 
 def _used_mfa_token_key(jti: str) -> str:

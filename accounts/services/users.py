@@ -1,12 +1,13 @@
 """Accounts and their role: create, set the role, activate or deactivate."""
 
 from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 
 from accounts.models import ActivationKind, EndReason, User
 from accounts.roles import Role
 from accounts.services.sessions import user_end_sessions
-from audit.services import record_security_event
+from audit.services import SYSTEM_ACTOR, record_security_event
 
 
 @transaction.atomic
@@ -65,3 +66,13 @@ def user_set_active(*, actor: User | None, user: User, active: bool) -> User:
         if not active:
             user_end_sessions(user=user, reason=EndReason.DEACTIVATION, actor=actor)
     return user
+
+
+@transaction.atomic
+def admin_create_first(*, email: str, full_name: str, password: str) -> User:
+    """An administrator made by an operator's command (`manage.py create_admin`), audited as
+    `account.create` by the actor "system". The password policy applies (ValidationError). The
+    admin role needs a second factor: at the first sign-in the account must enrol an authenticator
+    (TOTP) before any page or the admin opens."""
+    validate_password(password, user=User(email=email, full_name=full_name))
+    return user_create(actor=SYSTEM_ACTOR, email=email, full_name=full_name, role=Role.ADMIN, password=password)

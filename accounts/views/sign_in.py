@@ -51,17 +51,24 @@ class LogoutView(auth_views.LogoutView):
 
 
 def lockout_response(request, original_response=None, credentials=None):
-    """AXES_LOCKOUT_CALLABLE: JSON under /api/, a page elsewhere; both 429 with Retry-After.
+    """AXES_LOCKOUT_CALLABLE: JSON under /api/, a page elsewhere; both 429 with Retry-After and
+    the time the lock ends (`details.locked_until`, ISO 8601 UTC, on the API).
 
     It says no more than a failure does: the client is locked for this address whether or not an
     account exists for it."""
-    seconds = lockout.cooloff_seconds()
-    message = lockout.lockout_message()
+    username = lockout.axes_username(request, credentials)
+    until = lockout.lock_end(username=username, ip=getattr(request, "client_ip", None))
+    message = lockout.lockout_message(until)
     if is_api_request(request):
-        response = JsonResponse(
-            error_body(status_code=429, code="locked_out", message=message, request=request), status=429
+        body = error_body(
+            status_code=429,
+            code="locked_out",
+            message=message,
+            details={"locked_until": lockout.iso_utc(until)},
+            request=request,
         )
+        response = JsonResponse(body, status=429)
     else:
         response = render(request, "accounts/locked_out.html", {"message": message}, status=429)
-    response["Retry-After"] = str(seconds)
+    response["Retry-After"] = str(lockout.retry_after_seconds(until))
     return response

@@ -36,10 +36,11 @@ def test_str_carries_no_name_or_address(make_user):
 @pytest.mark.django_db
 def test_role_comes_from_the_group(make_user):
     assert make_user(Role.NURSE).role is Role.NURSE
-    assert make_user().role is None
+    assert make_user(None).role is None
 
 
 @pytest.mark.django_db
 def test_staff_roles_require_mfa_and_patients_do_not(make_user):
     assert make_user(Role.RECEPTIONIST).requires_mfa
     assert not make_user(Role.PATIENT).requires_mfa
+    assert make_user(None).requires_mfa, "an account without a role is treated as staff"
