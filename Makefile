@@ -7,13 +7,14 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-postgres lint format bench install env migrate demo chromium totp help
+.PHONY: run test test-postgres lint format fuzz bench install env migrate demo chromium totp help
 
 help:
 	@echo "make run            install, configure, migrate, load demo data and serve http://$(HOST):$(PORT)"
 	@echo "make test           the whole suite (browser tests included) on SQLite"
 	@echo "make test-postgres  the suite on the local PostgreSQL and Redis"
 	@echo "make lint           ruff, import contracts, house rules, missing migrations"
+	@echo "make fuzz           schemathesis against the running API's OpenAPI schema (CI runs it)"
 	@echo "make bench          benchmark commands (figures printed, not asserted)"
 
 install: $(VENV)/.installed
@@ -74,6 +75,11 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Schemathesis against a throwaway deployment on loopback (tools/api_fuzz.py): no 5xx, no answer
+# outside the schema, with a doctor's and a patient's token.
+fuzz: install
+	$(BIN)/python -m tools.api_fuzz --examples $${FUZZ_EXAMPLES:-10}
 
 bench: install .env
 	$(MANAGE) bench_audit --events 2000
