@@ -22,7 +22,7 @@ class EndReason:
     IDLE = "idle_timeout"
     ABSOLUTE = "absolute_timeout"
     PASSWORD_CHANGE = "password_change"  # noqa: S105  (a reason, not a password)
-    PASSWORD_RESET = "password_reset"  # noqa: S105
+    PASSWORD_RESET = "password_reset"  # noqa: S105  (the name of a reason, not a password)
     ROLE_CHANGE = "role_change"
     DEACTIVATION = "deactivation"
     MFA_CHANGE = "mfa_change"
