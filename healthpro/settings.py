@@ -32,8 +32,16 @@ def _secret(name: str) -> str:
     return env.str(name, default="").strip()
 
 
+def _secret_list(name: str) -> list[str]:
+    # A comma-separated key ring: the first item is the current key, the others are only accepted.
+    return [item.strip() for item in env.list(name, default=[]) if item.strip()]
+
+
 SECRET_KEY = _secret("SECRET_KEY")
-FIELD_ENCRYPTION_KEYS = [key.strip() for key in env.list("FIELD_ENCRYPTION_KEYS", default=[]) if key.strip()]
+# Earlier SECRET_KEYs, still accepted (sessions, reset and e-mailed links, signed cookies, recovery
+# codes, known devices, a derived JWT key) until they are removed (README "Rotating keys").
+SECRET_KEY_FALLBACKS = _secret_list("SECRET_KEY_FALLBACKS")
+FIELD_ENCRYPTION_KEYS = _secret_list("FIELD_ENCRYPTION_KEYS")
 BLIND_INDEX_KEY = _secret("BLIND_INDEX_KEY")
 AUDIT_HMAC_KEY = _secret("AUDIT_HMAC_KEY")
 
@@ -41,6 +49,7 @@ check_production_secrets(
     debug=DEBUG,
     secrets={
         "SECRET_KEY": SECRET_KEY,
+        "SECRET_KEY_FALLBACKS": SECRET_KEY_FALLBACKS,
         "FIELD_ENCRYPTION_KEYS": FIELD_ENCRYPTION_KEYS,
         "BLIND_INDEX_KEY": BLIND_INDEX_KEY,
         "AUDIT_HMAC_KEY": AUDIT_HMAC_KEY,

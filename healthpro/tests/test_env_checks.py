@@ -189,3 +189,43 @@ def test_fernet_key_format():
     assert not is_fernet_key("")
     assert not is_fernet_key("A" * 44)
     assert not is_fernet_key(" " + Fernet.generate_key().decode())
+
+
+def test_secret_key_fallbacks_are_read_as_a_list_and_optional(tmp_path):
+    first, second = secrets.token_urlsafe(50), secrets.token_urlsafe(50)
+    fallbacks_file = tmp_path / "secret_key_fallbacks"
+    fallbacks_file.write_text(f"{first},{second}\n")
+    code = f"{SETUP}; from django.conf import settings; print(settings.SECRET_KEY_FALLBACKS == [{first!r}, {second!r}])"
+    result = run_django(code, production_env(SECRET_KEY_FALLBACKS_FILE=str(fallbacks_file)))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+    code = f"{SETUP}; from django.conf import settings; print(settings.SECRET_KEY_FALLBACKS)"
+    assert run_django(code, production_env()).stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("fallback", "message"),
+    [
+        ("change-me", "SECRET_KEY_FALLBACKS holds a placeholder value"),
+        (secrets.token_urlsafe(30), "SECRET_KEY_FALLBACKS is too short"),
+    ],
+)
+def test_a_bad_secret_key_fallback_is_refused(fallback, message):
+    with pytest.raises(ImproperlyConfigured, match=message):
+        check_production_secrets(debug=False, secrets=good_secrets(SECRET_KEY_FALLBACKS=[fallback]))
+
+
+def test_a_secret_key_fallback_equal_to_a_secret_is_refused():
+    values = good_secrets()
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY_FALLBACKS reuses the value of SECRET_KEY"):
+        check_production_secrets(debug=False, secrets={**values, "SECRET_KEY_FALLBACKS": [values["SECRET_KEY"]]})
+    padded = values["AUDIT_HMAC_KEY"] * 2
+    values["AUDIT_HMAC_KEY"] = padded
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY_FALLBACKS reuses the value of AUDIT_HMAC_KEY"):
+        check_production_secrets(debug=False, secrets={**values, "SECRET_KEY_FALLBACKS": [padded]})
+
+
+def test_a_secret_key_fallback_equal_to_another_secret_stops_start_up():
+    env = production_env()
+    env["SECRET_KEY_FALLBACKS"] = env["SECRET_KEY"]
+    assert_refused(run_django(SETUP, env), naming="SECRET_KEY_FALLBACKS reuses the value of SECRET_KEY")
