@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 from healthpro.env_checks import check_production_secrets
 
@@ -45,6 +46,26 @@ FIELD_ENCRYPTION_KEYS = _secret_list("FIELD_ENCRYPTION_KEYS")
 BLIND_INDEX_KEY = _secret("BLIND_INDEX_KEY")
 AUDIT_HMAC_KEY = _secret("AUDIT_HMAC_KEY")
 
+
+def _jwt_key_derived(secret_key: str) -> str:
+    return hmac.new(secret_key.encode(), b"healthpro.jwt.signing-key", hashlib.sha256).hexdigest()
+
+
+# JWT: HS256 under a key of its own. JWT_SIGNING_KEY if set, else derived from SECRET_KEY by HMAC,
+# so a token signature is never a signature Django's signing (sessions, reset links) would accept.
+_jwt_signing_key = _secret("JWT_SIGNING_KEY")
+JWT_SIGNING_KEY = _jwt_signing_key or _jwt_key_derived(SECRET_KEY)
+if not DEBUG and (JWT_SIGNING_KEY == SECRET_KEY or len(JWT_SIGNING_KEY) < 32):
+    raise ImproperlyConfigured(
+        "JWT_SIGNING_KEY must be at least 32 characters and differ from SECRET_KEY (or leave it unset)."
+    )
+# Earlier signing keys: they verify tokens issued before a rotation (never sign), until removed.
+# Without JWT_SIGNING_KEY, the keys derived from SECRET_KEY_FALLBACKS count as earlier keys too.
+_jwt_previous_signing_keys = _secret_list("JWT_PREVIOUS_SIGNING_KEYS")
+JWT_PREVIOUS_SIGNING_KEYS = _jwt_previous_signing_keys + (
+    [] if _jwt_signing_key else [_jwt_key_derived(key) for key in SECRET_KEY_FALLBACKS]
+)
+
 check_production_secrets(
     debug=DEBUG,
     secrets={
@@ -53,6 +74,8 @@ check_production_secrets(
         "FIELD_ENCRYPTION_KEYS": FIELD_ENCRYPTION_KEYS,
         "BLIND_INDEX_KEY": BLIND_INDEX_KEY,
         "AUDIT_HMAC_KEY": AUDIT_HMAC_KEY,
+        "JWT_SIGNING_KEY": _jwt_signing_key,
+        "JWT_PREVIOUS_SIGNING_KEYS": _jwt_previous_signing_keys,
     },
 )
 # django-encrypted-model-fields reads this name; the first key encrypts, all of them decrypt.
@@ -282,7 +305,8 @@ THROTTLE_RATES = {
 }
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # simplejwt's JWTAuthentication, also accepting tokens signed under JWT_PREVIOUS_SIGNING_KEYS.
+        "accounts.api.authentication.RotatingKeyJWTAuthentication",
         # SessionAuthentication that refuses a session still owing its second factor (403).
         "accounts.api.authentication.SecondFactorSessionAuthentication",
     ],
@@ -411,18 +435,6 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # django-otp's own back-off after a wrong TOTP code (seconds double from this factor).
 OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_TOTP_THROTTLE_FACTOR", default=1)
 
-# JWT: HS256 under a key of its own. JWT_SIGNING_KEY if set, else derived from SECRET_KEY by HMAC,
-# so a token signature is never a signature Django's signing (sessions, reset links) would accept.
-JWT_SIGNING_KEY = (
-    _secret("JWT_SIGNING_KEY")
-    or hmac.new(SECRET_KEY.encode(), b"healthpro.jwt.signing-key", hashlib.sha256).hexdigest()
-)
-if not DEBUG and (JWT_SIGNING_KEY == SECRET_KEY or len(JWT_SIGNING_KEY) < 32):
-    from django.core.exceptions import ImproperlyConfigured
-
-    raise ImproperlyConfigured(
-        "JWT_SIGNING_KEY must be at least 32 characters and differ from SECRET_KEY (or leave it unset)."
-    )
 JWT_REFRESH_TOKEN_HOURS = min(env.int("JWT_REFRESH_TOKEN_HOURS", default=24), 24)
 MFA_TOKEN_SECONDS = env.int("MFA_TOKEN_SECONDS", default=300)
 SIMPLE_JWT = {
