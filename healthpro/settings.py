@@ -43,7 +43,14 @@ SECRET_KEY = _secret("SECRET_KEY")
 # codes, known devices, a derived JWT key) until they are removed (README "Rotating keys").
 SECRET_KEY_FALLBACKS = _secret_list("SECRET_KEY_FALLBACKS")
 FIELD_ENCRYPTION_KEYS = _secret_list("FIELD_ENCRYPTION_KEYS")
-BLIND_INDEX_KEY = _secret("BLIND_INDEX_KEY")
+# Blind-index keys: the first computes every stored index, all of them are searched (rotation).
+# BLIND_INDEX_KEY, a single key, is the one-key ring of earlier configurations; not both at once.
+_blind_index_keys = _secret_list("BLIND_INDEX_KEYS")
+_blind_index_key = _secret("BLIND_INDEX_KEY")
+if _blind_index_keys and _blind_index_key:
+    raise ImproperlyConfigured("Set BLIND_INDEX_KEYS or BLIND_INDEX_KEY, not both (put every key in BLIND_INDEX_KEYS).")
+BLIND_INDEX_KEYS = _blind_index_keys or ([_blind_index_key] if _blind_index_key else [])
+BLIND_INDEX_KEY = BLIND_INDEX_KEYS[0] if BLIND_INDEX_KEYS else ""
 AUDIT_HMAC_KEY = _secret("AUDIT_HMAC_KEY")
 
 
@@ -72,7 +79,8 @@ check_production_secrets(
         "SECRET_KEY": SECRET_KEY,
         "SECRET_KEY_FALLBACKS": SECRET_KEY_FALLBACKS,
         "FIELD_ENCRYPTION_KEYS": FIELD_ENCRYPTION_KEYS,
-        "BLIND_INDEX_KEY": BLIND_INDEX_KEY,
+        # Named as set, so that a message names the variable the operator wrote.
+        "BLIND_INDEX_KEYS" if _blind_index_keys else "BLIND_INDEX_KEY": BLIND_INDEX_KEYS,
         "AUDIT_HMAC_KEY": AUDIT_HMAC_KEY,
         "JWT_SIGNING_KEY": _jwt_signing_key,
         "JWT_PREVIOUS_SIGNING_KEYS": _jwt_previous_signing_keys,

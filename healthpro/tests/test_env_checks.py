@@ -229,3 +229,30 @@ def test_a_secret_key_fallback_equal_to_another_secret_stops_start_up():
     env = production_env()
     env["SECRET_KEY_FALLBACKS"] = env["SECRET_KEY"]
     assert_refused(run_django(SETUP, env), naming="SECRET_KEY_FALLBACKS reuses the value of SECRET_KEY")
+
+
+def test_blind_index_keys_ring_and_the_single_key_of_earlier_configurations():
+    first, second = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    show = f"{SETUP}; from django.conf import settings as s; print(s.BLIND_INDEX_KEYS == [{first!r}, {second!r}])"
+    result = run_django(show, production_env(BLIND_INDEX_KEY=None, BLIND_INDEX_KEYS=f"{first}, {second}"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+    show = (
+        f"{SETUP}; from django.conf import settings as s; "
+        f"print(s.BLIND_INDEX_KEYS == [s.BLIND_INDEX_KEY] == [{first!r}])"
+    )
+    result = run_django(show, production_env(BLIND_INDEX_KEY=first))
+    assert result.stdout.strip() == "True", result.stderr
+
+
+def test_blind_index_keys_and_blind_index_key_together_stop_start_up():
+    result = run_django(SETUP, production_env(BLIND_INDEX_KEYS=secrets.token_urlsafe(32)))
+    assert_refused(result, naming="Set BLIND_INDEX_KEYS or BLIND_INDEX_KEY, not both")
+
+
+@pytest.mark.parametrize("bad", ["change-me", "short", "same"])
+def test_a_bad_key_of_the_blind_index_ring_stops_start_up(bad):
+    first = secrets.token_urlsafe(32)
+    env = production_env(BLIND_INDEX_KEY=None, BLIND_INDEX_KEYS=f"{first},{first if bad == 'same' else bad}")
+    result = run_django(SETUP, env)
+    assert_refused(result, naming="BLIND_INDEX_KEYS", secret_value=first)
