@@ -1,5 +1,6 @@
 """Key rotation for patient data: blind indexes recomputed under the first key of
-BLIND_INDEX_KEYS, and what each key still covers (`manage.py key_status`).
+BLIND_INDEX_KEYS, document files re-encrypted under the first key of FIELD_ENCRYPTION_KEYS, and
+what each key still covers (`manage.py key_status`).
 
 Batches go in primary-key order and each batch is one transaction with its rows locked, so a
 run can stop anywhere and be started again (from the start, or after the last id it printed)
@@ -15,9 +16,15 @@ from django.db import transaction
 from audit.services import record_security_event
 from core.key_fingerprints import key_fingerprint
 from records.blind_index import blind_index, blind_index_under
-from records.models import Patient
+from records.fields import FieldDecryptionError, key_position, rotate_bytes
+from records.models import Document, Patient
+from records.storage import read_document_file, replace_document_file
 
 INDEX_FIELDS = [f"{name}_index" for name in Patient.SEARCHABLE_FIELDS]
+
+
+class DocumentFileError(Exception):
+    """A document's file is missing or opens under no configured key. Carries the id only."""
 
 
 @dataclass(frozen=True)
@@ -79,3 +86,46 @@ def blind_index_key_counts(*, size: int = 500) -> dict[str | None, int]:
             key = _blind_index_key_of(patient, keys)
             counts[None if key is None else key_fingerprint(key)] += 1
         last_id = patients[-1].pk
+
+
+def _document_token(document: Document) -> bytes:
+    try:
+        return read_document_file(document.storage_name)
+    except FileNotFoundError:
+        raise DocumentFileError(f"document #{document.pk}: its file is missing.") from None
+
+
+def document_files_reencrypt_batch(*, after_id: int = 0, size: int = 100) -> BatchResult:
+    """Re-encrypt the files of the next `size` documents after `after_id` under the first key; a
+    file already under it is left as it is (so a second run writes nothing twice)."""
+    documents = list(Document.objects.filter(pk__gt=after_id).order_by("pk").only("pk", "storage_name")[:size])
+    rewritten = 0
+    for document in documents:
+        token = _document_token(document)
+        if key_position(token) == 0:
+            continue
+        try:
+            replace_document_file(document.storage_name, rotate_bytes(token))
+        except FieldDecryptionError:
+            raise DocumentFileError(f"document #{document.pk}: its file opens under no configured key.") from None
+        rewritten += 1
+    return BatchResult(rows=len(documents), rewritten=rewritten, last_id=documents[-1].pk if documents else None)
+
+
+def document_file_key_counts(*, size: int = 500) -> tuple[dict[int | None, int], int]:
+    """Document files per position of their key in FIELD_ENCRYPTION_KEYS (None: no key opens
+    them), and how many rows have no file."""
+    counts: dict[int | None, int] = {}
+    missing, last_id = 0, 0
+    while True:
+        documents = list(Document.objects.filter(pk__gt=last_id).order_by("pk").only("pk", "storage_name")[:size])
+        if not documents:
+            return counts, missing
+        for document in documents:
+            try:
+                position = key_position(_document_token(document))
+            except DocumentFileError:
+                missing += 1
+                continue
+            counts[position] = counts.get(position, 0) + 1
+        last_id = documents[-1].pk
