@@ -62,6 +62,7 @@ def _jwt_key_derived(secret_key: str) -> str:
 # so a token signature is never a signature Django's signing (sessions, reset links) would accept.
 _jwt_signing_key = _secret("JWT_SIGNING_KEY")
 JWT_SIGNING_KEY = _jwt_signing_key or _jwt_key_derived(SECRET_KEY)
+JWT_SIGNING_KEY_DERIVED = not _jwt_signing_key
 if not DEBUG and (JWT_SIGNING_KEY == SECRET_KEY or len(JWT_SIGNING_KEY) < 32):
     raise ImproperlyConfigured(
         "JWT_SIGNING_KEY must be at least 32 characters and differ from SECRET_KEY (or leave it unset)."

@@ -10,13 +10,14 @@ Nothing here returns, logs or records a key or a value: keys are named by finger
 
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from audit.services import record_security_event
 from core.key_fingerprints import key_fingerprint
 from records.blind_index import blind_index, blind_index_under
-from records.fields import FieldDecryptionError, key_position, rotate_bytes
+from records.fields import FieldDecryptionError, is_encrypted, key_position, rotate_bytes
 from records.models import Document, Patient
 from records.storage import read_document_file, replace_document_file
 
@@ -72,20 +73,40 @@ def _blind_index_key_of(patient: Patient, keys: list[str]) -> str | None:
     return None
 
 
+UNREADABLE = "unreadable"
+
+
+def _searchable_patients(ids: list[int]) -> tuple[list[Patient], int]:
+    """The patients with these ids, and how many of them could not be decrypted."""
+    try:
+        return list(_searchable(Patient.objects.filter(pk__in=ids))), 0
+    except FieldDecryptionError:
+        readable = []
+        for patient_id in ids:
+            try:
+                readable.extend(_searchable(Patient.objects.filter(pk=patient_id)))
+            except FieldDecryptionError:
+                continue
+        return readable, len(ids) - len(readable)
+
+
 def blind_index_key_counts(*, size: int = 500) -> dict[str | None, int]:
-    """Patients per key of BLIND_INDEX_KEYS (by fingerprint) their indexes are under; None: no key."""
+    """Patients per key of BLIND_INDEX_KEYS (by fingerprint) their indexes are under; None: no key;
+    UNREADABLE: fields no field-encryption key opens, so their indexes cannot be checked."""
     keys = settings.BLIND_INDEX_KEYS
     counts: dict[str | None, int] = {key_fingerprint(key): 0 for key in keys}
-    counts[None] = 0
+    counts[None] = counts[UNREADABLE] = 0
     last_id = 0
     while True:
-        patients = list(_searchable(Patient.objects.filter(pk__gt=last_id)).order_by("pk")[:size])
-        if not patients:
+        ids = list(Patient.objects.filter(pk__gt=last_id).order_by("pk").values_list("pk", flat=True)[:size])
+        if not ids:
             return counts
+        patients, unreadable = _searchable_patients(ids)
+        counts[UNREADABLE] += unreadable
         for patient in patients:
             key = _blind_index_key_of(patient, keys)
             counts[None if key is None else key_fingerprint(key)] += 1
-        last_id = patients[-1].pk
+        last_id = ids[-1]
 
 
 def _document_token(document: Document) -> bytes:
@@ -129,3 +150,43 @@ def document_file_key_counts(*, size: int = 500) -> tuple[dict[int | None, int],
                 continue
             counts[position] = counts.get(position, 0) + 1
         last_id = documents[-1].pk
+
+
+def _row_key_position(values) -> int | None:
+    """The position of the oldest key a row still needs (0: the first key alone opens it all);
+    None when one of its values opens under no configured key."""
+    positions = [key_position(value) for value in values if value is not None]
+    if None in positions:
+        return None
+    return max(positions, default=0)
+
+
+def encrypted_row_key_counts(*, size: int = 500) -> dict[str, dict[int | None, int]]:
+    """Per records table with encrypted columns: rows per position of the oldest key they need."""
+    quote = connection.ops.quote_name
+    counts: dict[str, dict[int | None, int]] = {}
+    for model in apps.get_app_config("records").get_models():
+        columns = [field.column for field in model._meta.concrete_fields if is_encrypted(field)]
+        if not columns:
+            continue
+        table, pk = model._meta.db_table, model._meta.pk.column
+        selected = ", ".join(quote(column) for column in columns)
+        table_counts: dict[int | None, int] = {}
+        last_id = None
+        while True:
+            with connection.cursor() as cursor:
+                where = f"WHERE {quote(pk)} > %s " if last_id is not None else ""
+                cursor.execute(
+                    f"SELECT {quote(pk)}, {selected} FROM {quote(table)} {where}"  # noqa: S608 (names from model meta)
+                    f"ORDER BY {quote(pk)} LIMIT {int(size)}",
+                    [last_id] if last_id is not None else [],
+                )
+                rows = cursor.fetchall()
+            if not rows:
+                break
+            for _row_id, *values in rows:
+                position = _row_key_position(values)
+                table_counts[position] = table_counts.get(position, 0) + 1
+            last_id = rows[-1][0]
+        counts[table] = table_counts
+    return counts
