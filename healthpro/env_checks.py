@@ -31,7 +31,7 @@ MIN_LENGTH = {"SECRET_KEY": 50, "SECRET_KEY_FALLBACKS": 50}
 DEFAULT_MIN_LENGTH = 32
 # Key rings of earlier keys, kept only during a rotation: empty is fine, but an item is checked
 # like any secret (and may not repeat the current key or any other secret).
-OPTIONAL = {"SECRET_KEY_FALLBACKS", "JWT_SIGNING_KEY", "JWT_PREVIOUS_SIGNING_KEYS"}
+OPTIONAL = {"SECRET_KEY_FALLBACKS", "JWT_SIGNING_KEY", "JWT_PREVIOUS_SIGNING_KEYS", "AUDIT_HMAC_PREVIOUS_KEYS"}
 # A value of few distinct characters ("xxxxxxxx…", "00000000…", "abababab…") is not random.
 MIN_DISTINCT_CHARACTERS = 8
 # What Fernet.generate_key() produces: 32 bytes, url-safe base64, with its padding.

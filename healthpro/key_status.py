@@ -8,7 +8,9 @@ that would be lost: the key that opens it is missing from the ring.
 """
 
 from django.conf import settings
+from django.db.models import Count
 
+from audit.models import AuditEvent
 from core.key_fingerprints import key_fingerprint
 from records.key_rotation import (
     UNREADABLE,
@@ -73,7 +75,18 @@ def _blind_index_lines() -> list[str]:
 
 
 def _audit_lines() -> list[str]:
-    return ["AUDIT_HMAC_KEY (audit chain)", f"  {key_fingerprint(settings.AUDIT_HMAC_KEY)}  signs"]
+    rows = dict(AuditEvent.objects.values_list("key_id").annotate(count=Count("id")).order_by())
+    lines = ["AUDIT_HMAC_KEY (audit chain; rows before a rotation row stay sealed under the newer key)"]
+    for position, key in enumerate([settings.AUDIT_HMAC_KEY, *settings.AUDIT_HMAC_PREVIOUS_KEYS]):
+        role = "signs" if position == 0 else "verifies only"
+        lines.append(f"  {key_fingerprint(key)}  {role:<13}  {rows.pop(key_fingerprint(key), 0)} rows")
+    if rows.get(""):
+        lines.append(f"  {rows.pop('')} rows written before key ids")
+    if rows:
+        lines.append(
+            f"  keys not configured: {', '.join(f'{key_id} ({count} rows)' for key_id, count in rows.items())}"
+        )
+    return lines
 
 
 def key_status_report() -> list[str]:

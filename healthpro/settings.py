@@ -52,6 +52,9 @@ if _blind_index_keys and _blind_index_key:
 BLIND_INDEX_KEYS = _blind_index_keys or ([_blind_index_key] if _blind_index_key else [])
 BLIND_INDEX_KEY = BLIND_INDEX_KEYS[0] if BLIND_INDEX_KEYS else ""
 AUDIT_HMAC_KEY = _secret("AUDIT_HMAC_KEY")
+# Earlier audit keys: they verify the rows signed under them until `rotate_audit_key` has sealed
+# those rows under AUDIT_HMAC_KEY (README "Rotating keys"); then they may be removed.
+AUDIT_HMAC_PREVIOUS_KEYS = _secret_list("AUDIT_HMAC_PREVIOUS_KEYS")
 
 
 def _jwt_key_derived(secret_key: str) -> str:
@@ -83,6 +86,7 @@ check_production_secrets(
         # Named as set, so that a message names the variable the operator wrote.
         "BLIND_INDEX_KEYS" if _blind_index_keys else "BLIND_INDEX_KEY": BLIND_INDEX_KEYS,
         "AUDIT_HMAC_KEY": AUDIT_HMAC_KEY,
+        "AUDIT_HMAC_PREVIOUS_KEYS": AUDIT_HMAC_PREVIOUS_KEYS,
         "JWT_SIGNING_KEY": _jwt_signing_key,
         "JWT_PREVIOUS_SIGNING_KEYS": _jwt_previous_signing_keys,
     },

@@ -29,6 +29,8 @@ os.environ.pop("JWT_SIGNING_KEY", None)
 os.environ.pop("JWT_SIGNING_KEY_FILE", None)
 os.environ.pop("JWT_PREVIOUS_SIGNING_KEYS", None)
 os.environ.pop("JWT_PREVIOUS_SIGNING_KEYS_FILE", None)
+os.environ.pop("AUDIT_HMAC_PREVIOUS_KEYS", None)
+os.environ.pop("AUDIT_HMAC_PREVIOUS_KEYS_FILE", None)
 os.environ["DEBUG"] = "False"
 os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
 os.environ["FIELD_ENCRYPTION_KEYS"] = Fernet.generate_key().decode()

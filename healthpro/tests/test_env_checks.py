@@ -256,3 +256,12 @@ def test_a_bad_key_of_the_blind_index_ring_stops_start_up(bad):
     env = production_env(BLIND_INDEX_KEY=None, BLIND_INDEX_KEYS=f"{first},{first if bad == 'same' else bad}")
     result = run_django(SETUP, env)
     assert_refused(result, naming="BLIND_INDEX_KEYS", secret_value=first)
+
+
+def test_a_previous_audit_key_equal_to_the_current_one_stops_start_up():
+    env = production_env()
+    env["AUDIT_HMAC_PREVIOUS_KEYS"] = env["AUDIT_HMAC_KEY"]
+    result = run_django(SETUP, env)
+    assert_refused(
+        result, naming="AUDIT_HMAC_PREVIOUS_KEYS reuses the value of AUDIT_HMAC_KEY", secret_value=env["AUDIT_HMAC_KEY"]
+    )

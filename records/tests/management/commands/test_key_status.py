@@ -84,4 +84,4 @@ def test_the_other_rings_are_listed_by_role(settings):
     assert line_of(output, settings.JWT_SIGNING_KEY).endswith("signs")
     assert line_of(output, settings.JWT_PREVIOUS_SIGNING_KEYS[0]).endswith("verifies only")
     assert "JWT signing key (derived from SECRET_KEY)" in output
-    assert line_of(output, settings.AUDIT_HMAC_KEY).endswith("signs")
+    assert re.search(r"signs\s+\d+ rows", line_of(output, settings.AUDIT_HMAC_KEY))
