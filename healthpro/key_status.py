@@ -83,9 +83,8 @@ def _audit_lines() -> list[str]:
     if rows.get(""):
         lines.append(f"  {rows.pop('')} rows written before key ids")
     if rows:
-        lines.append(
-            f"  keys not configured: {', '.join(f'{key_id} ({count} rows)' for key_id, count in rows.items())}"
-        )
+        earlier = ", ".join(f"{key_id} ({count} rows)" for key_id, count in rows.items())
+        lines.append(f"  earlier keys, no longer configured: {earlier}; verify_audit_log checks their rotation seals")
     return lines
 
 

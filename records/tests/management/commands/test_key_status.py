@@ -10,6 +10,7 @@ from cryptography.fernet import Fernet
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
+from audit.services import record_security_event
 from core.key_fingerprints import key_fingerprint
 from records import services
 from records.tests.factories import register_patient
@@ -85,3 +86,17 @@ def test_the_other_rings_are_listed_by_role(settings):
     assert line_of(output, settings.JWT_PREVIOUS_SIGNING_KEYS[0]).endswith("verifies only")
     assert "JWT signing key (derived from SECRET_KEY)" in output
     assert re.search(r"signs\s+\d+ rows", line_of(output, settings.AUDIT_HMAC_KEY))
+
+
+def test_audit_rows_are_counted_per_key_and_sealed_rows_of_a_removed_key_are_named(settings):
+    old_key, new_key = settings.AUDIT_HMAC_KEY, secrets.token_urlsafe(32)
+    record_security_event(action="test.before")
+    settings.AUDIT_HMAC_KEY, settings.AUDIT_HMAC_PREVIOUS_KEYS = new_key, [old_key]
+    during = status()
+    assert re.search(r"signs\s+0 rows", line_of(during, new_key))
+    assert re.search(r"verifies only\s+1 rows", line_of(during, old_key))
+    run("rotate_audit_key")
+    settings.AUDIT_HMAC_PREVIOUS_KEYS = []
+    after = status()
+    assert re.search(r"signs\s+1 rows", line_of(after, new_key))
+    assert f"earlier keys, no longer configured: {key_fingerprint(old_key)} (1 rows)" in after
