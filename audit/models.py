@@ -45,6 +45,9 @@ class AuditEvent(models.Model):
     request_id = models.CharField(max_length=32, blank=True, db_index=True)
     details = models.JSONField(default=dict, blank=True)
     previous_hash = models.CharField(max_length=64)
+    # Fingerprint of the AUDIT_HMAC_KEY that signed the row (audit.chain); "" on rows written
+    # before key ids existed.
+    key_id = models.CharField(max_length=8, blank=True, default="")
     row_hash = models.CharField(max_length=64, unique=True)
 
     class Meta:

@@ -8,8 +8,13 @@ Writers are serialized so that the chain cannot fork: on PostgreSQL by a transac
 advisory lock, on SQLite by its database write lock (BEGIN IMMEDIATE, see settings). The lock is
 held until the surrounding transaction commits, so the chain order is the commit order; keep
 transactions that audit short.
+
+Key rotation (audit.chain): rows go on being signed under the key of the row before them while
+that key is in the ring, so a chain never changes key without a rotation row; `audit_key_rotate`
+writes that row, under AUDIT_HMAC_KEY, and every row after it is signed under AUDIT_HMAC_KEY.
 """
 
+import hashlib
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -17,8 +22,17 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
-from audit.chain import GENESIS_HASH, compute_hash
+from audit.chain import (
+    GENESIS_HASH,
+    KEY_ROTATION_ACTION,
+    compute_hash,
+    current_key_id,
+    key_id_of,
+    key_ring,
+    seal_bytes,
+)
 from audit.models import AuditEvent
+from audit.verification import verify_chain
 from core.request_context import current_context
 
 # An arbitrary constant naming HealthPro's audit chain lock among PostgreSQL advisory locks.
@@ -60,22 +74,84 @@ def _as_stored_details(details: dict | None) -> dict:
     return json.loads(json.dumps(details or {}, cls=DjangoJSONEncoder))
 
 
-def _append(*, details: dict | None, using: str = DEFAULT_DB_ALIAS, **fields) -> AuditEvent:
+def _signing_key_id(last: AuditEvent | None, ring: dict[str, str]) -> str:
+    """The key the next row is signed under: that of the row before it while it is in the ring
+    (until a rotation row), else AUDIT_HMAC_KEY (the first row; or a key removed without a
+    rotation, which verification reports)."""
+    key_id = key_id_of(last, ring) if last is not None else None
+    return key_id or current_key_id()
+
+
+def _new_event(*, last: AuditEvent | None, key_id: str, key: str, details: dict | None, **fields) -> AuditEvent:
     context = current_context()
+    event = AuditEvent(
+        id=(last.id + 1) if last else 1,
+        occurred_at=timezone.now(),
+        previous_hash=last.row_hash if last else GENESIS_HASH,
+        client_ip=_as_stored_ip(context.client_ip if context else None),
+        user_agent=context.user_agent if context else "",
+        request_id=context.request_id if context else "",
+        details=_as_stored_details(details),
+        key_id=key_id,
+        **fields,
+    )
+    event.row_hash = compute_hash(event, key=key)
+    return event
+
+
+def _append(*, details: dict | None, using: str = DEFAULT_DB_ALIAS, **fields) -> AuditEvent:
     with transaction.atomic(using=using):
         _lock_chain(using)
-        last = AuditEvent.objects.using(using).order_by("-id").values("id", "row_hash").first()
-        event = AuditEvent(
-            id=(last["id"] + 1) if last else 1,
-            occurred_at=timezone.now(),
-            previous_hash=last["row_hash"] if last else GENESIS_HASH,
-            client_ip=_as_stored_ip(context.client_ip if context else None),
-            user_agent=context.user_agent if context else "",
-            request_id=context.request_id if context else "",
-            details=_as_stored_details(details),
-            **fields,
+        last = AuditEvent.objects.using(using).order_by("-id").first()
+        ring = key_ring()
+        key_id = _signing_key_id(last, ring)
+        event = _new_event(last=last, key_id=key_id, key=ring[key_id], details=details, **fields)
+        event.save(force_insert=True, using=using)
+    return event
+
+
+class AuditKeyRotationError(Exception):
+    """The chain does not verify: sealing it under a new key would vouch for what broke it."""
+
+
+def audit_key_rotate(*, using: str = DEFAULT_DB_ALIAS, batch_size: int = 2000) -> AuditEvent | None:
+    """Link the chain to AUDIT_HMAC_KEY with a rotation row; None when it is already under it.
+
+    The chain is verified first. The rotation row holds the SHA-256 of every row before it, read
+    in batches outside the chain lock and, for the rows written meanwhile, under it; it is signed
+    under the new key, and every row after it too."""
+    report = verify_chain(using=using, batch_size=batch_size)
+    if not report.ok:
+        raise AuditKeyRotationError(f"row {report.first_bad_id}: {report.problem}")
+    digest, through = hashlib.sha256(), 0
+    for event in AuditEvent.objects.using(using).order_by("id").iterator(chunk_size=batch_size):
+        digest.update(seal_bytes(event))
+        through = event.id
+    with transaction.atomic(using=using):
+        _lock_chain(using)
+        for event in AuditEvent.objects.using(using).filter(id__gt=through).order_by("id"):
+            digest.update(seal_bytes(event))
+            through = event.id
+        last = AuditEvent.objects.using(using).filter(id=through).first()
+        ring = key_ring()
+        previous_key_id = _signing_key_id(last, ring)
+        key_id = current_key_id()
+        if last is None or previous_key_id == key_id:
+            return None
+        event = _new_event(
+            last=last,
+            key_id=key_id,
+            key=ring[key_id],
+            details={
+                "previous_key": previous_key_id,
+                "key": key_id,
+                "sealed_through_id": through,
+                "sealed_digest": digest.hexdigest(),
+            },
+            category=Category.SECURITY,
+            action=KEY_ROTATION_ACTION,
+            actor_role=SYSTEM_ACTOR,
         )
-        event.row_hash = compute_hash(event)
         event.save(force_insert=True, using=using)
     return event
 

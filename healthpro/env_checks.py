@@ -27,8 +27,11 @@ PLACEHOLDER_MARKERS = (
     "dummy-",
 )
 # Django's own bar for SECRET_KEY (check --deploy security.W009); HMAC keys: 256 bits as text.
-MIN_LENGTH = {"SECRET_KEY": 50}
+MIN_LENGTH = {"SECRET_KEY": 50, "SECRET_KEY_FALLBACKS": 50}
 DEFAULT_MIN_LENGTH = 32
+# Key rings of earlier keys, kept only during a rotation: empty is fine, but an item is checked
+# like any secret (and may not repeat the current key or any other secret).
+OPTIONAL = {"SECRET_KEY_FALLBACKS", "JWT_SIGNING_KEY", "JWT_PREVIOUS_SIGNING_KEYS", "AUDIT_HMAC_PREVIOUS_KEYS"}
 # A value of few distinct characters ("xxxxxxxx…", "00000000…", "abababab…") is not random.
 MIN_DISTINCT_CHARACTERS = 8
 # What Fernet.generate_key() produces: 32 bytes, url-safe base64, with its padding.
@@ -74,7 +77,7 @@ def check_production_secrets(*, debug: bool, secrets: dict) -> None:
     for name, value in secrets.items():
         values = value if isinstance(value, list) else [value]
         values = [v for v in values if v]
-        if not values:
+        if not values and name not in OPTIONAL:
             raise ImproperlyConfigured(f"{name} is not set; it is required when DEBUG is off.")
         for item in values:
             if is_placeholder(item):

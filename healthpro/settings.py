@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 from healthpro.env_checks import check_production_secrets
 
@@ -32,18 +33,62 @@ def _secret(name: str) -> str:
     return env.str(name, default="").strip()
 
 
+def _secret_list(name: str) -> list[str]:
+    # A comma-separated key ring: the first item is the current key, the others are only accepted.
+    return [item.strip() for item in env.list(name, default=[]) if item.strip()]
+
+
 SECRET_KEY = _secret("SECRET_KEY")
-FIELD_ENCRYPTION_KEYS = [key.strip() for key in env.list("FIELD_ENCRYPTION_KEYS", default=[]) if key.strip()]
-BLIND_INDEX_KEY = _secret("BLIND_INDEX_KEY")
+# Earlier SECRET_KEYs, still accepted (sessions, reset and e-mailed links, signed cookies, recovery
+# codes, known devices, a derived JWT key) until they are removed (README "Rotating keys").
+SECRET_KEY_FALLBACKS = _secret_list("SECRET_KEY_FALLBACKS")
+FIELD_ENCRYPTION_KEYS = _secret_list("FIELD_ENCRYPTION_KEYS")
+# Blind-index keys: the first computes every stored index, all of them are searched (rotation).
+# BLIND_INDEX_KEY, a single key, is the one-key ring of earlier configurations; not both at once.
+_blind_index_keys = _secret_list("BLIND_INDEX_KEYS")
+_blind_index_key = _secret("BLIND_INDEX_KEY")
+if _blind_index_keys and _blind_index_key:
+    raise ImproperlyConfigured("Set BLIND_INDEX_KEYS or BLIND_INDEX_KEY, not both (put every key in BLIND_INDEX_KEYS).")
+BLIND_INDEX_KEYS = _blind_index_keys or ([_blind_index_key] if _blind_index_key else [])
+BLIND_INDEX_KEY = BLIND_INDEX_KEYS[0] if BLIND_INDEX_KEYS else ""
 AUDIT_HMAC_KEY = _secret("AUDIT_HMAC_KEY")
+# Earlier audit keys: they verify the rows signed under them until `rotate_audit_key` has sealed
+# those rows under AUDIT_HMAC_KEY (README "Rotating keys"); then they may be removed.
+AUDIT_HMAC_PREVIOUS_KEYS = _secret_list("AUDIT_HMAC_PREVIOUS_KEYS")
+
+
+def _jwt_key_derived(secret_key: str) -> str:
+    return hmac.new(secret_key.encode(), b"healthpro.jwt.signing-key", hashlib.sha256).hexdigest()
+
+
+# JWT: HS256 under a key of its own. JWT_SIGNING_KEY if set, else derived from SECRET_KEY by HMAC,
+# so a token signature is never a signature Django's signing (sessions, reset links) would accept.
+_jwt_signing_key = _secret("JWT_SIGNING_KEY")
+JWT_SIGNING_KEY = _jwt_signing_key or _jwt_key_derived(SECRET_KEY)
+JWT_SIGNING_KEY_DERIVED = not _jwt_signing_key
+if not DEBUG and (JWT_SIGNING_KEY == SECRET_KEY or len(JWT_SIGNING_KEY) < 32):
+    raise ImproperlyConfigured(
+        "JWT_SIGNING_KEY must be at least 32 characters and differ from SECRET_KEY (or leave it unset)."
+    )
+# Earlier signing keys: they verify tokens issued before a rotation (never sign), until removed.
+# Without JWT_SIGNING_KEY, the keys derived from SECRET_KEY_FALLBACKS count as earlier keys too.
+_jwt_previous_signing_keys = _secret_list("JWT_PREVIOUS_SIGNING_KEYS")
+JWT_PREVIOUS_SIGNING_KEYS = _jwt_previous_signing_keys + (
+    [] if _jwt_signing_key else [_jwt_key_derived(key) for key in SECRET_KEY_FALLBACKS]
+)
 
 check_production_secrets(
     debug=DEBUG,
     secrets={
         "SECRET_KEY": SECRET_KEY,
+        "SECRET_KEY_FALLBACKS": SECRET_KEY_FALLBACKS,
         "FIELD_ENCRYPTION_KEYS": FIELD_ENCRYPTION_KEYS,
-        "BLIND_INDEX_KEY": BLIND_INDEX_KEY,
+        # Named as set, so that a message names the variable the operator wrote.
+        "BLIND_INDEX_KEYS" if _blind_index_keys else "BLIND_INDEX_KEY": BLIND_INDEX_KEYS,
         "AUDIT_HMAC_KEY": AUDIT_HMAC_KEY,
+        "AUDIT_HMAC_PREVIOUS_KEYS": AUDIT_HMAC_PREVIOUS_KEYS,
+        "JWT_SIGNING_KEY": _jwt_signing_key,
+        "JWT_PREVIOUS_SIGNING_KEYS": _jwt_previous_signing_keys,
     },
 )
 # django-encrypted-model-fields reads this name; the first key encrypts, all of them decrypt.
@@ -273,7 +318,8 @@ THROTTLE_RATES = {
 }
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # simplejwt's JWTAuthentication, also accepting tokens signed under JWT_PREVIOUS_SIGNING_KEYS.
+        "accounts.api.authentication.RotatingKeyJWTAuthentication",
         # SessionAuthentication that refuses a session still owing its second factor (403).
         "accounts.api.authentication.SecondFactorSessionAuthentication",
     ],
@@ -402,18 +448,6 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # django-otp's own back-off after a wrong TOTP code (seconds double from this factor).
 OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_TOTP_THROTTLE_FACTOR", default=1)
 
-# JWT: HS256 under a key of its own. JWT_SIGNING_KEY if set, else derived from SECRET_KEY by HMAC,
-# so a token signature is never a signature Django's signing (sessions, reset links) would accept.
-JWT_SIGNING_KEY = (
-    _secret("JWT_SIGNING_KEY")
-    or hmac.new(SECRET_KEY.encode(), b"healthpro.jwt.signing-key", hashlib.sha256).hexdigest()
-)
-if not DEBUG and (JWT_SIGNING_KEY == SECRET_KEY or len(JWT_SIGNING_KEY) < 32):
-    from django.core.exceptions import ImproperlyConfigured
-
-    raise ImproperlyConfigured(
-        "JWT_SIGNING_KEY must be at least 32 characters and differ from SECRET_KEY (or leave it unset)."
-    )
 JWT_REFRESH_TOKEN_HOURS = min(env.int("JWT_REFRESH_TOKEN_HOURS", default=24), 24)
 MFA_TOKEN_SECONDS = env.int("MFA_TOKEN_SECONDS", default=300)
 SIMPLE_JWT = {

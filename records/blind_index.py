@@ -1,8 +1,12 @@
 """Blind indexes: search encrypted identifiers by exact value without decrypting rows.
 
 Each searchable identifier (MRN, family name, given name, date of birth, e-mail, phone) has a
-column holding HMAC-SHA256(BLIND_INDEX_KEY, "<field>:" + normalized value). A search computes the
-same HMAC of the term and filters on the indexed column. The field name is part of the message,
+column holding HMAC-SHA256(key, "<field>:" + normalized value). A search computes the same HMAC of
+the term and filters on the indexed column.
+
+Keys: BLIND_INDEX_KEYS, a ring. The first key writes every index; during a rotation a search looks
+the term up under every key of the ring (`blind_indexes`), so rows not yet recomputed by
+`manage.py reindex_blind_indexes` are still found; then the old key is removed. The field name is part of the message,
 so an equal value in two fields (a given name that is also a family name) gives unrelated hashes.
 
 Normalization folds what a person typing a search does not control: case (casefold), accents
@@ -52,15 +56,29 @@ NORMALIZERS = {
 }
 
 
+def _keys() -> list[str]:
+    keys = settings.BLIND_INDEX_KEYS
+    if not keys:
+        raise ImproperlyConfigured("BLIND_INDEX_KEYS is not set: encrypted fields cannot be searched.")
+    return keys
+
+
+def _hmac(key: str, field: str, normalized: str) -> str:
+    return hmac.new(key.encode(), f"{field}:{normalized}".encode(), hashlib.sha256).hexdigest()
+
+
 def blind_index(field: str, value) -> str:
-    """The hex HMAC of `value` for the searchable `field`; "" for an empty value."""
-    if value is None or value == "":
-        return ""
-    normalized = NORMALIZERS[field](value)
-    if not normalized:
-        return ""
-    key = settings.BLIND_INDEX_KEY
-    if not key:
-        raise ImproperlyConfigured("BLIND_INDEX_KEY is not set: encrypted fields cannot be searched.")
-    message = f"{field}:{normalized}".encode()
-    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
+    """The hex HMAC of `value` for the searchable `field` under the first key (what is stored);
+    "" for an empty value."""
+    return blind_index_under(_keys()[0], field, value)
+
+
+def blind_index_under(key: str, field: str, value) -> str:
+    """As blind_index, under the given key of the ring (key_status, reindexing)."""
+    normalized = "" if value is None or value == "" else NORMALIZERS[field](value)
+    return _hmac(key, field, normalized) if normalized else ""
+
+
+def blind_indexes(field: str, value) -> list[str]:
+    """The index `value` may be stored under: one per key of the ring, the first key's first."""
+    return [blind_index_under(key, field, value) for key in _keys()]

@@ -69,6 +69,33 @@ def rotate_text(token: str) -> str:
         raise FieldDecryptionError("Stored data could not be decrypted with the configured keys.") from None
 
 
+def rotate_bytes(token: bytes) -> bytes:
+    """The same data, encrypted under the first (current) key."""
+    try:
+        return crypter().rotate(token)
+    except InvalidToken:
+        raise FieldDecryptionError("Stored data could not be decrypted with the configured keys.") from None
+
+
+@lru_cache(maxsize=16)
+def _fernet(key: str) -> Fernet:
+    return Fernet(key)
+
+
+def key_position(token: bytes | str) -> int | None:
+    """The position in FIELD_ENCRYPTION_KEYS of the key `token` was encrypted under (0: the first,
+    current key); None when no configured key opens it. Checks the token's MAC, decrypts nothing."""
+    if isinstance(token, str):
+        token = token.encode("ascii", errors="replace")
+    for position, key in enumerate(settings.FIELD_ENCRYPTION_KEYS):
+        try:
+            _fernet(key).extract_timestamp(token)
+        except InvalidToken:
+            continue
+        return position
+    return None
+
+
 class StrictEncryptedMixin(EncryptedMixin):
     """EncryptedMixin that raises on a value it cannot decrypt, and uses the current keys."""
 

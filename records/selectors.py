@@ -17,7 +17,7 @@ from accounts.roles import Role
 from audit.models import AuditEvent
 from audit.services import record_access
 from records import policies
-from records.blind_index import blind_index
+from records.blind_index import blind_indexes
 from records.fields import decrypt_bytes
 from records.models import Appointment, BreakGlassAccess, CareTeamMembership, ClinicalNote, Document, Encounter, Patient
 from records.record_types import RECORD_TYPES, record_type_for
@@ -84,7 +84,7 @@ def patient_search(*, user, terms: dict, offset: int = 0, limit: int = 50) -> tu
     for name, value in terms.items():
         if name not in Patient.SEARCHABLE_FIELDS or value in (None, ""):
             continue
-        queryset = queryset.filter(**{f"{name}_index": blind_index(name, value)})
+        queryset = queryset.filter(**{f"{name}_index__in": blind_indexes(name, value)})
     with transaction.atomic():
         total = queryset.count()
         patients = list(queryset.order_by("id")[offset : offset + limit])

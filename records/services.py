@@ -25,7 +25,7 @@ from audit.models import AuditEvent
 from audit.services import record_access, record_security_event
 from core.request_context import current_context
 from records import policies
-from records.blind_index import blind_index
+from records.blind_index import blind_index, blind_indexes
 from records.fields import encrypt_bytes
 from records.models import BreakGlassAccess, CareTeamMembership, ClinicalNote, Document, Observation, Patient
 from records.record_types import record_type_for
@@ -86,7 +86,7 @@ def _set_blind_indexes(patient: Patient) -> None:
 def _new_mrn() -> str:
     while True:
         mrn = f"MRN{secrets.randbelow(10**8):08d}"
-        if not Patient.objects.filter(mrn_index=blind_index("mrn", mrn)).exists():
+        if not Patient.objects.filter(mrn_index__in=blind_indexes("mrn", mrn)).exists():
             return mrn
 
 
@@ -470,7 +470,7 @@ def break_glass_open(*, actor, mrn: str, reason: str) -> BreakGlassAccess:
     if not policies.may_break_glass(actor):
         raise PermissionDenied("Only doctors and nurses may use break-the-glass access.")
     reason = validate_break_glass_reason(reason)
-    patient = Patient.objects.filter(mrn_index=blind_index("mrn", mrn or "")).first()
+    patient = Patient.objects.filter(mrn_index__in=blind_indexes("mrn", mrn or "")).first()
     if patient is None:
         raise ValidationError({"mrn": "No patient has this medical record number."})
     if policies.is_on_care_team(actor, patient):

@@ -35,6 +35,25 @@ def write_document_file(storage_name: str, encrypted: bytes) -> None:
         handle.write(encrypted)
 
 
+def replace_document_file(storage_name: str, encrypted: bytes) -> None:
+    """Replace a document's file without a moment where it is missing or half written: the new
+    content goes to a file beside it, is flushed to disk, then renamed over the old one."""
+    path = _path(storage_name)
+    partial = path.with_name(f"{path.name}.partial")
+    partial.unlink(missing_ok=True)  # left by a run that stopped before its rename
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(encrypted)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(partial, path)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
 def read_document_file(storage_name: str) -> bytes:
     return _path(storage_name).read_bytes()
 

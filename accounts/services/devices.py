@@ -6,6 +6,7 @@ user is e-mailed to them and recorded. Only a keyed hash of the pair is stored (
 import logging
 import re
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -48,18 +49,28 @@ def device_label(user_agent: str) -> str:
     return f"{browser_family(user_agent)} on {operating_system(user_agent)}"
 
 
-def device_pair_hash(*, user: User, user_agent: str, ip_address: str | None) -> str:
+def device_pair_hash(*, user: User, user_agent: str, ip_address: str | None, secret: str | None = None) -> str:
+    """The keyed hash of the pair, under SECRET_KEY (or the given earlier key)."""
     value = f"{user.pk}|{browser_family(user_agent)}|{ip_address or ''}"
-    return salted_hmac("healthpro.accounts.KnownDevice", value, algorithm="sha256").hexdigest()
+    return salted_hmac("healthpro.accounts.KnownDevice", value, secret=secret, algorithm="sha256").hexdigest()
 
 
 def known_device_check(*, request, user: User) -> bool:
-    """Record the sign-in's device; True (and a notice by e-mail) when it is new for this user."""
+    """Record the sign-in's device; True (and a notice by e-mail) when it is new for this user.
+
+    A device recorded under one of SECRET_KEY_FALLBACKS is known too: its row is moved to the hash
+    under SECRET_KEY, so that removing the fallback later forgets no device seen meanwhile."""
     user_agent = request.META.get("HTTP_USER_AGENT", "")[:256]
     ip_address = getattr(request, "client_ip", None)
     pair_hash = device_pair_hash(user=user, user_agent=user_agent, ip_address=ip_address)
     now = timezone.now()
     if KnownDevice.objects.filter(user=user, pair_hash=pair_hash).update(last_seen_at=now):
+        return False
+    earlier_hashes = [
+        device_pair_hash(user=user, user_agent=user_agent, ip_address=ip_address, secret=secret)
+        for secret in settings.SECRET_KEY_FALLBACKS
+    ]
+    if earlier_hashes and _known_device_rehash(user=user, earlier_hashes=earlier_hashes, pair_hash=pair_hash, now=now):
         return False
     try:
         with transaction.atomic():
@@ -78,3 +89,14 @@ def known_device_check(*, request, user: User) -> bool:
         # A mail server that is down must not stop the sign-in; the audit row is written.
         logger.exception("The new-device notice could not be sent")
     return True
+
+
+def _known_device_rehash(*, user: User, earlier_hashes: list[str], pair_hash: str, now) -> bool:
+    try:
+        with transaction.atomic():
+            moved = KnownDevice.objects.filter(user=user, pair_hash__in=earlier_hashes).update(
+                pair_hash=pair_hash, last_seen_at=now
+            )
+    except IntegrityError:  # a parallel sign-in of the same device recorded it under the current key
+        return True
+    return moved > 0

@@ -10,7 +10,7 @@ Every write here is atomic and audited. No code, secret or token ever reaches an
 - A TOTP code cannot be replayed: django-otp's TOTPDevice keeps the last time step used (last_t)
   and refuses it and any earlier step.
 - Recovery codes (accounts.models.mfa) are random, shown once, stored as HMAC-SHA256 under a key
-  derived from SECRET_KEY (so rotating SECRET_KEY invalidates them: regenerate after a rotation).
+  derived from SECRET_KEY; codes made under one of SECRET_KEY_FALLBACKS work until it is removed.
 """
 
 import base64

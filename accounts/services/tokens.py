@@ -10,6 +10,9 @@
   (`mfa_pending`), valid a few minutes, accepted only by the code step and only once: the access
   token authentication (type `access`) refuses it. A code step claims it before checking the code,
   so parallel code steps with one token check one code and consume nothing else.
+- Key rotation: tokens are always signed under the current key (SIMPLE_JWT's SIGNING_KEY); a token
+  signed under one of JWT_PREVIOUS_SIGNING_KEYS is accepted too, with every other check unchanged,
+  until that key is removed from the list.
 """
 
 from datetime import timedelta
@@ -17,11 +20,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from rest_framework_simplejwt.exceptions import TokenBackendError
+from rest_framework_simplejwt.backends import TokenBackend
+from rest_framework_simplejwt.exceptions import TokenBackendError, TokenError
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.state import token_backend
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
-from rest_framework_simplejwt.tokens import RefreshToken, Token
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token
 from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_password
 
 from accounts.models import User
@@ -47,12 +51,55 @@ def _user_claims(token: Token, user: User) -> None:
     token[api_settings.REVOKE_TOKEN_CLAIM] = get_md5_hash_password(user.password)
 
 
+def _previous_key_backends() -> list[TokenBackend]:
+    """simplejwt's backend (algorithm, audience, issuer, leeway) under each earlier signing key."""
+    return [
+        TokenBackend(
+            api_settings.ALGORITHM,
+            key,
+            audience=api_settings.AUDIENCE,
+            issuer=api_settings.ISSUER,
+            leeway=api_settings.LEEWAY,
+            json_encoder=api_settings.JSON_ENCODER,
+        )
+        for key in settings.JWT_PREVIOUS_SIGNING_KEYS
+    ]
+
+
+def _verified_payload(raw: str) -> dict:
+    """Signature, algorithm, expiry, audience and issuer checked by simplejwt's backend, under the
+    current signing key, else under one of JWT_PREVIOUS_SIGNING_KEYS."""
+    for backend in [token_backend, *_previous_key_backends()]:
+        try:
+            return backend.decode(raw, verify=True)
+        except TokenBackendError:
+            continue
+    raise InvalidTokenUse
+
+
+def access_token_under_previous_key(raw: str) -> AccessToken | None:
+    """An access token signed under one of JWT_PREVIOUS_SIGNING_KEYS, with simplejwt's claim checks
+    (type, expiry, id) as for any access token; None when no earlier key verifies it."""
+    if isinstance(raw, bytes):
+        raw = raw.decode("latin-1")
+    for backend in _previous_key_backends():
+        try:
+            backend.decode(raw, verify=True)
+        except TokenBackendError:
+            continue
+        try:
+            # The signature was verified just above, under the earlier key.
+            token = AccessToken(raw, verify=False)
+            token.verify()
+        except TokenError:
+            return None
+        return token
+    return None
+
+
 def _decode(raw: str, *, token_type: str) -> dict:
-    """Signature, algorithm, expiry, audience and issuer checked by simplejwt's backend; then the type."""
-    try:
-        payload = token_backend.decode(str(raw or ""), verify=True)
-    except TokenBackendError as error:
-        raise InvalidTokenUse from error
+    """The verified payload (_verified_payload); then the type."""
+    payload = _verified_payload(str(raw or ""))
     if payload.get(api_settings.TOKEN_TYPE_CLAIM) != token_type or not payload.get(api_settings.JTI_CLAIM):
         raise InvalidTokenUse
     return payload

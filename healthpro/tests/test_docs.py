@@ -11,7 +11,7 @@ ROOT = Path(settings.BASE_DIR)
 def _variables_read_by_settings() -> set[str]:
     source = (ROOT / "healthpro" / "settings.py").read_text()
     names = set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z][A-Z0-9_]+)"', source))
-    names |= set(re.findall(r'_secret\(\s*"([A-Z][A-Z0-9_]+)"', source))
+    names |= set(re.findall(r'_secret(?:_list)?\(\s*"([A-Z][A-Z0-9_]+)"', source))
     return names
 
 

@@ -189,3 +189,79 @@ def test_fernet_key_format():
     assert not is_fernet_key("")
     assert not is_fernet_key("A" * 44)
     assert not is_fernet_key(" " + Fernet.generate_key().decode())
+
+
+def test_secret_key_fallbacks_are_read_as_a_list_and_optional(tmp_path):
+    first, second = secrets.token_urlsafe(50), secrets.token_urlsafe(50)
+    fallbacks_file = tmp_path / "secret_key_fallbacks"
+    fallbacks_file.write_text(f"{first},{second}\n")
+    code = f"{SETUP}; from django.conf import settings; print(settings.SECRET_KEY_FALLBACKS == [{first!r}, {second!r}])"
+    result = run_django(code, production_env(SECRET_KEY_FALLBACKS_FILE=str(fallbacks_file)))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+    code = f"{SETUP}; from django.conf import settings; print(settings.SECRET_KEY_FALLBACKS)"
+    assert run_django(code, production_env()).stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("fallback", "message"),
+    [
+        ("change-me", "SECRET_KEY_FALLBACKS holds a placeholder value"),
+        (secrets.token_urlsafe(30), "SECRET_KEY_FALLBACKS is too short"),
+    ],
+)
+def test_a_bad_secret_key_fallback_is_refused(fallback, message):
+    with pytest.raises(ImproperlyConfigured, match=message):
+        check_production_secrets(debug=False, secrets=good_secrets(SECRET_KEY_FALLBACKS=[fallback]))
+
+
+def test_a_secret_key_fallback_equal_to_a_secret_is_refused():
+    values = good_secrets()
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY_FALLBACKS reuses the value of SECRET_KEY"):
+        check_production_secrets(debug=False, secrets={**values, "SECRET_KEY_FALLBACKS": [values["SECRET_KEY"]]})
+    padded = values["AUDIT_HMAC_KEY"] * 2
+    values["AUDIT_HMAC_KEY"] = padded
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY_FALLBACKS reuses the value of AUDIT_HMAC_KEY"):
+        check_production_secrets(debug=False, secrets={**values, "SECRET_KEY_FALLBACKS": [padded]})
+
+
+def test_a_secret_key_fallback_equal_to_another_secret_stops_start_up():
+    env = production_env()
+    env["SECRET_KEY_FALLBACKS"] = env["SECRET_KEY"]
+    assert_refused(run_django(SETUP, env), naming="SECRET_KEY_FALLBACKS reuses the value of SECRET_KEY")
+
+
+def test_blind_index_keys_ring_and_the_single_key_of_earlier_configurations():
+    first, second = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    show = f"{SETUP}; from django.conf import settings as s; print(s.BLIND_INDEX_KEYS == [{first!r}, {second!r}])"
+    result = run_django(show, production_env(BLIND_INDEX_KEY=None, BLIND_INDEX_KEYS=f"{first}, {second}"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+    show = (
+        f"{SETUP}; from django.conf import settings as s; "
+        f"print(s.BLIND_INDEX_KEYS == [s.BLIND_INDEX_KEY] == [{first!r}])"
+    )
+    result = run_django(show, production_env(BLIND_INDEX_KEY=first))
+    assert result.stdout.strip() == "True", result.stderr
+
+
+def test_blind_index_keys_and_blind_index_key_together_stop_start_up():
+    result = run_django(SETUP, production_env(BLIND_INDEX_KEYS=secrets.token_urlsafe(32)))
+    assert_refused(result, naming="Set BLIND_INDEX_KEYS or BLIND_INDEX_KEY, not both")
+
+
+@pytest.mark.parametrize("bad", ["change-me", "short", "same"])
+def test_a_bad_key_of_the_blind_index_ring_stops_start_up(bad):
+    first = secrets.token_urlsafe(32)
+    env = production_env(BLIND_INDEX_KEY=None, BLIND_INDEX_KEYS=f"{first},{first if bad == 'same' else bad}")
+    result = run_django(SETUP, env)
+    assert_refused(result, naming="BLIND_INDEX_KEYS", secret_value=first)
+
+
+def test_a_previous_audit_key_equal_to_the_current_one_stops_start_up():
+    env = production_env()
+    env["AUDIT_HMAC_PREVIOUS_KEYS"] = env["AUDIT_HMAC_KEY"]
+    result = run_django(SETUP, env)
+    assert_refused(
+        result, naming="AUDIT_HMAC_PREVIOUS_KEYS reuses the value of AUDIT_HMAC_KEY", secret_value=env["AUDIT_HMAC_KEY"]
+    )

@@ -19,7 +19,7 @@ def test_normalization_folds_case_accents_and_spaces():
 def test_the_field_name_separates_equal_values_and_the_key_matters():
     assert blind_index("family_name", "Morgan") != blind_index("given_name", "Morgan")
     before = blind_index("family_name", "Morgan")
-    with override_settings(BLIND_INDEX_KEY="another-key-entirely-0123456789"):
+    with override_settings(BLIND_INDEX_KEYS=["another-key-entirely-0123456789"]):
         assert blind_index("family_name", "Morgan") != before
     assert len(before) == 64
 

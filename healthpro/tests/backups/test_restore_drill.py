@@ -168,7 +168,7 @@ def test_a_documents_folder_that_holds_files_is_refused(
     [
         ("AUDIT_HMAC_KEY", "AUDIT_HMAC_KEY"),
         ("FIELD_ENCRYPTION_KEYS", "FIELD_ENCRYPTION_KEYS"),
-        ("BLIND_INDEX_KEY", "BLIND_INDEX_KEY"),
+        ("BLIND_INDEX_KEYS", "BLIND_INDEX_KEYS"),
     ],
 )
 def test_keys_that_are_not_the_backups_fail_clearly_and_leave_the_target_empty(
@@ -177,7 +177,7 @@ def test_keys_that_are_not_the_backups_fail_clearly_and_leave_the_target_empty(
     archive = _backup(manage, tmp_path)
     replacement = {
         "AUDIT_HMAC_KEY": "another-audit-key-" + "x" * 32,
-        "BLIND_INDEX_KEY": "another-blind-index-key-" + "y" * 32,
+        "BLIND_INDEX_KEYS": ["another-blind-index-key-" + "y" * 32],
         "FIELD_ENCRYPTION_KEYS": ["Zm9yLXRlc3RzLW9ubHktbm90LWEtcmVhbC1rZXktMDA="],
     }[setting]
     setattr(settings, setting, replacement)
