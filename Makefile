@@ -90,4 +90,5 @@ bench: install .env
 	$(MANAGE) bench_audit --events 2000
 	$(MANAGE) bench_password_hash --rounds 21
 	$(MANAGE) bench_login
+	$(MANAGE) bench_signup
 	$(MANAGE) bench_records

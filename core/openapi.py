@@ -5,12 +5,16 @@ component) for the errors it can answer: 400 and 404 always, 401 and 403 unless 
 public (AllowAny), 415 when it takes a request body (DRF refuses a body type it cannot parse),
 429 (with Retry-After) when the view is throttled, 503 (with Retry-After) always (the database or
 the cache down: core.outages). Responses an operation declares itself
-(@extend_schema(responses=...)) are kept as they are.
+(@extend_schema(responses=...)) are kept as they are, except that a 429 or 503 always documents
+Retry-After (every such answer carries it).
 
 A request serializer with `refuses_unknown_fields = True` (one that answers 400 to a field it does
-not declare) gets `additionalProperties: false`, so that the schema says what the API does.
+not declare) gets `additionalProperties: false`, so that the schema says what the API does. So
+does a request string field that refuses the NUL character (DRF's CharField does): it gets
+`pattern: ^[^\u0000]*$`, unless it declares a pattern of its own.
 """
 
+from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
@@ -43,6 +47,8 @@ ERROR_DESCRIPTIONS = {
     503: "The database or the cache does not answer; retry after the number of seconds in Retry-After.",
 }
 
+NO_NUL_PATTERN = "^[^\\u0000]*$"
+
 RETRY_AFTER_HEADER = {
     "Retry-After": {
         "schema": {"type": "integer"},
@@ -71,18 +77,26 @@ class AutoSchema(SpectacularAutoSchema):
             schema["additionalProperties"] = False
         return schema
 
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        validators = field.validators
+        refuses_nul = any(isinstance(validator, ProhibitNullCharactersValidator) for validator in validators)
+        has_pattern = "pattern" in schema or any(isinstance(validator, RegexValidator) for validator in validators)
+        if direction == "request" and refuses_nul and schema.get("type") == "string" and not has_pattern:
+            schema["pattern"] = NO_NUL_PATTERN
+        return schema
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         for status in self.error_statuses():
             code = str(status)
+            if code not in responses:
+                responses[code] = self._get_response_for_code(
+                    OpenApiResponse(ErrorResponseSerializer, description=ERROR_DESCRIPTIONS[status]),
+                    code,
+                    direction=direction,
+                )
+        for code in ("429", "503"):
             if code in responses:
-                continue
-            response = self._get_response_for_code(
-                OpenApiResponse(ErrorResponseSerializer, description=ERROR_DESCRIPTIONS[status]),
-                code,
-                direction=direction,
-            )
-            if status in (429, 503):
-                response.setdefault("headers", {}).update(RETRY_AFTER_HEADER)
-            responses[code] = response
+                responses[code].setdefault("headers", {}).update(RETRY_AFTER_HEADER)
         return responses

@@ -1,9 +1,26 @@
+"""Serializers of the authentication API. The request bodies are strict (core.serializers): an
+unknown field, or a value of another JSON type than declared, is a 400 field error. Tokens and
+codes are taken as sent, not trimmed: a blank-looking value is a wrong credential (401), as the
+schema's `minLength: 1` says, never a 400 the schema does not."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.serializers import StrictBooleanField, StrictCharField, StrictSerializer
 
-class TokenObtainSerializer(serializers.Serializer):
-    email = serializers.CharField(max_length=254)
-    password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+
+@extend_schema_field(OpenApiTypes.EMAIL)
+class SignInEmailField(StrictCharField):
+    """The login, an e-mail address. A string that is not a valid one (as Django's validator sees
+    it, which differs from OpenAPI's `format: email` at the edges, e.g. `0@0.a`) matches no account,
+    so it is answered as wrong credentials are, with 401 after the same hashing work, never with a
+    400 that the schema would not predict."""
+
+
+class TokenObtainSerializer(StrictSerializer):
+    email = SignInEmailField(max_length=254)
+    password = StrictCharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
 
 
 class TokenPairSerializer(serializers.Serializer):
@@ -18,18 +35,20 @@ class MfaRequiredSerializer(serializers.Serializer):
     )
 
 
-class TokenMfaSerializer(serializers.Serializer):
-    mfa_token = serializers.CharField(max_length=4096)
-    code = serializers.CharField(max_length=32, help_text="A TOTP code from the authenticator app, or a recovery code.")
+class TokenMfaSerializer(StrictSerializer):
+    mfa_token = StrictCharField(max_length=4096, trim_whitespace=False)
+    code = StrictCharField(
+        max_length=32, trim_whitespace=False, help_text="A TOTP code from the authenticator app, or a recovery code."
+    )
 
 
-class TokenRefreshSerializer(serializers.Serializer):
-    refresh = serializers.CharField(max_length=4096)
+class TokenRefreshSerializer(StrictSerializer):
+    refresh = StrictCharField(max_length=4096, trim_whitespace=False)
 
 
-class LogoutSerializer(serializers.Serializer):
-    refresh = serializers.CharField(max_length=4096)
-    everywhere = serializers.BooleanField(
+class LogoutSerializer(StrictSerializer):
+    refresh = StrictCharField(max_length=4096, trim_whitespace=False)
+    everywhere = StrictBooleanField(
         default=False, help_text="Revoke every refresh token of this account, not only this one."
     )
 

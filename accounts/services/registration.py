@@ -1,8 +1,12 @@
 """Patient self-registration with e-mail verification, and staff invitations.
 
-Enumeration: signup and resend answer the same whatever the address, and do comparable work. A
-new address costs one password hash (the account is created); a known one costs a dummy hash of
-the submitted password. Both send (or, for an unknown resend address, render) one e-mail.
+Enumeration: signup and resend answer the same whatever the address, and do comparable work.
+Signup for a new address creates the account (one password hash, its queries) and sends the
+verification e-mail; for a known address it rehearses that creation for a stand-in address in a
+transaction it rolls back (the same hash and queries, nothing kept), records the failure and sends
+the account a notice (or its verification link again, when still unverified): one e-mail rendered
+from a pair of templates and sent, either way. Resend sends (or, for an unknown address, renders)
+one e-mail.
 """
 
 import secrets
@@ -61,6 +65,36 @@ def _send_verification(user: User, base_url: str) -> None:
     )
 
 
+REHEARSAL_DOMAIN = "signup-rehearsal.invalid"
+
+
+def _patient_account_create(*, email: str, full_name: str, password: str) -> User:
+    user = User.objects.create_user(
+        email=email,
+        password=password,
+        full_name=full_name,
+        is_active=False,
+        activation_pending=ActivationKind.SIGNUP,
+    )
+    user_set_role(actor=None, user=user, role=Role.PATIENT)
+    record_security_event(action="account.signup", actor=None, target_user=user)
+    return user
+
+
+def _patient_account_create_rehearsal(*, full_name: str, password: str, base_url: str) -> None:
+    """The work of creating an account and its verification link, undone: a known address costs
+    what a new one does. The stand-in address is random under a reserved domain, so it never
+    meets a real account; its rows, audit rows included, are rolled back."""
+    with transaction.atomic():
+        stand_in = _patient_account_create(
+            email=f"{secrets.token_hex(16)}@{REHEARSAL_DOMAIN}", full_name=full_name, password=password
+        )
+        stand_in.activation_sent_at = timezone.now()
+        stand_in.save(update_fields=["activation_sent_at"])
+        _verification_link(stand_in, base_url)
+        transaction.set_rollback(True)
+
+
 def patient_signup(*, email: str, full_name: str, password: str, base_url: str, client_ip: str | None) -> None:
     """Register a patient account, inactive until the e-mailed link is opened.
 
@@ -75,20 +109,13 @@ def patient_signup(*, email: str, full_name: str, password: str, base_url: str, 
     if existing is None:
         try:
             with transaction.atomic():
-                user = User.objects.create_user(
-                    email=email,
-                    password=password,
-                    full_name=full_name,
-                    is_active=False,
-                    activation_pending=ActivationKind.SIGNUP,
-                )
-                user_set_role(actor=None, user=user, role=Role.PATIENT)
-                record_security_event(action="account.signup", actor=None, target_user=user)
+                user = _patient_account_create(email=email, full_name=full_name, password=password)
                 _send_verification(user, base_url)
             return
-        except (IntegrityError, ValidationError):  # registered by a parallel request a moment ago
+        except (IntegrityError, ValidationError):  # registered by a parallel request a moment ago; hashed already
             existing = user_get_by_email(email=email)
-    make_password(password)  # the same hashing work as for a new account
+    else:
+        _patient_account_create_rehearsal(full_name=full_name, password=password, base_url=base_url)
     record_security_event(
         action="account.signup", outcome=Outcome.FAILURE, target_user=existing, details={"reason": "address_in_use"}
     )

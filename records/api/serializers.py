@@ -5,9 +5,9 @@ patient, who wrote a record, statuses set by workflows), is refused with a 400 r
 silently dropped, so a client never believes it set what it did not.
 """
 
-from django.db import models
 from rest_framework import serializers
 
+from core.serializers import StrictCharField, StrictModelSerializer, StrictSerializer
 from records import selectors
 from records.models import (
     Allergy,
@@ -24,50 +24,6 @@ from records.models import (
 )
 from records.record_types import RECORD_TYPES
 from records.services import DEMOGRAPHIC_FIELDS
-
-
-class StrictCharField(serializers.CharField):
-    """A string only: DRF's CharField turns 0, 1.5 or True into "0", "1.5", "True" and stores it."""
-
-    default_error_messages = {"not_a_string": "Enter a string."}
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("not_a_string")
-        return super().to_internal_value(data)
-
-
-class StrictEmailField(StrictCharField, serializers.EmailField):
-    pass
-
-
-class StrictSerializer(serializers.Serializer):
-    """Refuses fields it does not declare; the OpenAPI schema says so (additionalProperties: false,
-    core.openapi reads `refuses_unknown_fields`)."""
-
-    refuses_unknown_fields = True
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            writable = {name for name, field in self.fields.items() if not field.read_only}
-            errors = {}
-            for name in data:
-                if name in self.fields and name not in writable:
-                    errors[name] = ["This field is read-only."]
-                elif name not in self.fields:
-                    errors[name] = ["Unknown field."]
-            if errors:
-                raise serializers.ValidationError(errors)
-        return super().to_internal_value(data)
-
-
-class StrictModelSerializer(StrictSerializer, serializers.ModelSerializer):
-    serializer_field_mapping = {
-        **serializers.ModelSerializer.serializer_field_mapping,
-        models.CharField: StrictCharField,
-        models.TextField: StrictCharField,
-        models.EmailField: StrictEmailField,
-    }
 
 
 def read_only_except_input(record_type_name: str, fields: list[str]) -> list[str]:
