@@ -26,6 +26,18 @@ class StrictEmailField(StrictCharField, serializers.EmailField):
     pass
 
 
+class StrictDecimalField(serializers.DecimalField):
+    """A decimal written as a JSON string, as the schema declares it (`type: string, format: decimal`):
+    DRF's DecimalField also takes a JSON number, which a float may already have rounded."""
+
+    default_error_messages = {"not_a_string": 'Enter the number as a string, e.g. "4.5".'}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
 class StrictSerializer(serializers.Serializer):
     """Refuses fields it does not declare; the OpenAPI schema says so (additionalProperties: false,
     core.openapi reads `refuses_unknown_fields`)."""
@@ -52,6 +64,7 @@ class StrictModelSerializer(StrictSerializer, serializers.ModelSerializer):
         models.CharField: StrictCharField,
         models.TextField: StrictCharField,
         models.EmailField: StrictEmailField,
+        models.DecimalField: StrictDecimalField,
     }
 
 

@@ -302,6 +302,22 @@ def test_a_non_finite_observation_value_is_a_field_error_and_nothing_changes(jwt
     assert Observation.objects.get(pk=stored["id"]).value == "72"
 
 
+@pytest.mark.parametrize("low", [60, 60.5, True, ["60"]])
+def test_a_decimal_is_a_json_string_as_the_schema_says(jwt_client, nurse, patient, low):
+    """The schema declares reference ranges `type: string, format: decimal`; a JSON number was taken
+    too (schemathesis: a request the schema refuses was accepted)."""
+    client = jwt_client(nurse)
+    url = f"/api/v1/patients/{patient.pk}/observations/"
+    observation = {"code": "8867-4", "name": "Heart rate", "value": "72", "observed_at": "2026-01-01T10:00:00Z"}
+    refused = client.post(url, {**observation, "reference_low": low}, format="json")
+    assert refused.status_code == 400, refused.content
+    assert list(refused.json()["error"]["details"]) == ["reference_low"]
+    assert not Observation.objects.filter(patient=patient).exists()
+    stored = client.post(url, {**observation, "reference_low": "60.5"}, format="json")
+    assert stored.status_code == 201, stored.content
+    assert stored.json()["reference_low"] == "60.5000"
+
+
 # Literals and savepoint names ("s140_x16"), which differ between runs of the same statement.
 LITERALS = re.compile(r"'(?:[^']|'')*'|\"s\d+_x\d+\"|\b\d+(?:\.\d+)?\b|\bNULL\b|\b(?:TRUE|FALSE|true|false)\b")
 
