@@ -12,23 +12,13 @@ from django.db import DatabaseError, connection, connections, transaction
 from audit.chain import GENESIS_HASH, compute_hash
 from audit.models import AuditEvent
 from audit.services import record_access, record_security_event
+from audit.tests.helpers import tamper
 from audit.verification import verify_chain
 from core.request_context import RequestContext, _current
 
 
 def _write_events(count: int) -> list[AuditEvent]:
     return [record_security_event(action="test.event", details={"n": n}) for n in range(count)]
-
-
-def _tamper(sql: str, params=()) -> None:
-    """What an attacker with direct database access does. On PostgreSQL that attacker must first
-    drop the append-only trigger (inside the test's transaction, so it comes back afterwards)."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_auditevent_append_only")
-        cursor.execute(sql, params)
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_auditevent_append_only")
 
 
 def _verify_command_output() -> str:
@@ -62,7 +52,7 @@ def test_each_row_links_to_the_one_before():
 @pytest.mark.django_db
 def test_an_edited_row_is_named_by_the_command():
     events = _write_events(5)
-    _tamper("UPDATE audit_auditevent SET outcome = 'failure' WHERE id = %s", [events[2].id])
+    tamper("UPDATE audit_auditevent SET outcome = 'failure' WHERE id = %s", [events[2].id])
     with pytest.raises(CommandError, match=rf"broken at row {events[2].id}: row {events[2].id} was altered"):
         call_command("verify_audit_log")
 
@@ -70,7 +60,7 @@ def test_an_edited_row_is_named_by_the_command():
 @pytest.mark.django_db
 def test_an_edited_details_value_is_caught():
     events = _write_events(3)
-    _tamper("UPDATE audit_auditevent SET details = %s WHERE id = %s", ['{"n": 99}', events[1].id])
+    tamper("UPDATE audit_auditevent SET details = %s WHERE id = %s", ['{"n": 99}', events[1].id])
     report = verify_chain()
     assert report.first_bad_id == events[1].id
 
@@ -78,7 +68,7 @@ def test_an_edited_details_value_is_caught():
 @pytest.mark.django_db
 def test_a_deleted_row_is_named_by_the_command():
     events = _write_events(5)
-    _tamper("DELETE FROM audit_auditevent WHERE id = %s", [events[2].id])
+    tamper("DELETE FROM audit_auditevent WHERE id = %s", [events[2].id])
     with pytest.raises(CommandError, match=rf"broken at row {events[3].id}: .*missing"):
         call_command("verify_audit_log")
 
@@ -87,8 +77,8 @@ def test_a_deleted_row_is_named_by_the_command():
 def test_a_deleted_row_with_renumbered_successors_is_still_caught():
     """Deleting a row and shifting the later ids down keeps the ids consecutive; the link breaks."""
     events = _write_events(4)
-    _tamper("DELETE FROM audit_auditevent WHERE id = %s", [events[1].id])
-    _tamper("UPDATE audit_auditevent SET id = id - 1 WHERE id > %s", [events[1].id])
+    tamper("DELETE FROM audit_auditevent WHERE id = %s", [events[1].id])
+    tamper("UPDATE audit_auditevent SET id = id - 1 WHERE id > %s", [events[1].id])
     report = verify_chain()
     assert report.first_bad_id == events[1].id
     assert "does not link" in report.problem
@@ -114,7 +104,7 @@ def test_a_row_inserted_without_the_key_is_named_by_the_command():
 @pytest.mark.django_db
 def test_a_row_inserted_between_two_others_is_caught():
     events = _write_events(3)
-    _tamper("UPDATE audit_auditevent SET id = id + 1 WHERE id >= %s", [events[2].id])
+    tamper("UPDATE audit_auditevent SET id = id + 1 WHERE id >= %s", [events[2].id])
     forged = AuditEvent(
         id=events[2].id,
         occurred_at=events[1].occurred_at,

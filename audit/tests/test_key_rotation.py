@@ -7,12 +7,12 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.utils import timezone
 
 from audit.chain import GENESIS_HASH, KEY_ROTATION_ACTION, compute_hash
 from audit.models import AuditEvent
 from audit.services import record_security_event
+from audit.tests.helpers import tamper
 from audit.verification import verify_chain
 from core.key_fingerprints import key_fingerprint
 
@@ -37,15 +37,6 @@ def command(name: str) -> str:
     out = StringIO()
     call_command(name, stdout=out)
     return out.getvalue()
-
-
-def tamper(sql: str, params=()) -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_auditevent_append_only")
-        cursor.execute(sql, params)
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_auditevent_append_only")
 
 
 def test_the_chain_verifies_across_a_rotation_and_after_the_old_key_is_removed(settings, old_chain):
