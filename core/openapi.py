@@ -57,6 +57,21 @@ RETRY_AFTER_HEADER = {
 }
 
 
+BLANK_BRANCH = {"type": "string", "maxLength": 0}
+
+
+def _without_redundant_blank_branch(field_schema: dict) -> dict:
+    """drf-spectacular writes a blank-allowed string with a pattern as `oneOf: [the string, a blank
+    string]`. With the NUL pattern, which the empty string matches, "" fits both branches and so
+    breaks `oneOf` (exactly one), although the API takes it: the blank branch goes."""
+    branches = field_schema.get("oneOf")
+    if isinstance(branches, list) and len(branches) == 2 and branches[1] == BLANK_BRANCH:
+        kept = branches[0]
+        if kept.get("pattern") == NO_NUL_PATTERN:
+            return {**{key: value for key, value in field_schema.items() if key != "oneOf"}, **kept}
+    return field_schema
+
+
 class AutoSchema(SpectacularAutoSchema):
     def error_statuses(self) -> list[int]:
         statuses = [400]
@@ -75,6 +90,8 @@ class AutoSchema(SpectacularAutoSchema):
         schema = super()._map_serializer(serializer, direction, bypass_extensions)
         if direction == "request" and getattr(serializer, "refuses_unknown_fields", False):
             schema["additionalProperties"] = False
+        for name, field_schema in schema.get("properties", {}).items():
+            schema["properties"][name] = _without_redundant_blank_branch(field_schema)
         return schema
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):

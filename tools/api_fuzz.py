@@ -12,7 +12,8 @@ rejection" checks ask whether the API accepts exactly what the schema allows; a 
 said in OpenAPI (a date after another, an id that must exist, a reason of a whole sentence), so
 those checks are for a person reading the report, not a gate.
 
-Usage: python -m tools.api_fuzz [--examples N] [--seconds S]   (from the repository root)   (exit 1 when a check fails)
+Usage, from the repository root: python -m tools.api_fuzz [--examples N] [--seconds S] [--all-checks]
+(exit 1 when a check fails).
 """
 
 import argparse
@@ -123,6 +124,11 @@ def main(argv) -> int:
     parser.add_argument(
         "--seconds", type=int, default=100, help="time budget per identity (default 100; access tokens live 5 minutes)"
     )
+    parser.add_argument(
+        "--all-checks",
+        action="store_true",
+        help="every schemathesis check, acceptance and rejection included: a report for a person, not the gate",
+    )
     options = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="healthpro-fuzz-") as name:
@@ -175,7 +181,7 @@ def main(argv) -> int:
                         "--header",
                         f"Authorization: Bearer {token}",
                         "--checks",
-                        CHECKS,
+                        "all" if options.all_checks else CHECKS,
                         "--max-examples",
                         str(options.examples),
                         "--max-time",
