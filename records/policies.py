@@ -1,4 +1,4 @@
-"""Who may see and change which patient's data: the access rules of ARCHITECTURE.md section 1.
+"""Who may see and change which patient's data: the access rules of the README's role table ("Who does what").
 
 Two questions, answered here and nowhere else:
 

@@ -1,4 +1,4 @@
-"""SECURITY.md check 19 on the answers of the account paths that other tests do not reach: the
+"""On the answers of the account paths that other tests do not reach: the
 lockout (page and API, answered by django-axes' middleware), the throttle, a malformed body, a
 wrong method, the code step and the enrolment page (QR code as a data: URI). Each carries the
 full set of security headers and, for a signed-in or half-signed-in user, no-store."""

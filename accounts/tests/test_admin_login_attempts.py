@@ -1,4 +1,4 @@
-"""SECURITY.md checks 4 and 31 at the admin login: one attempt per POST, a right code accepted on
+"""At the admin login: one attempt per POST, a right code accepted on
 the first screen (no device to choose when the user has one authenticator), nothing counted for a
 right sign-in, and a POST without a code checks nothing and counts nothing."""
 

@@ -1,4 +1,4 @@
-"""SECURITY.md check 24 for the API's authentication: each step of a staff member's token life
+"""For the API's authentication: each step of a staff member's token life
 (password, wrong code, right code, refresh, sign-out) and a wrong password leaves exactly one
 audit row of its own kind, with actor, outcome, time, client IP and request id; re-activation of
 an account is recorded too."""

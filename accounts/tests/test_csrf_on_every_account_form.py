@@ -1,4 +1,4 @@
-"""SECURITY.md check 18 on every account form: a POST without a valid CSRF token is refused with
+"""On every account form: a POST without a valid CSRF token is refused with
 the 403 page and changes nothing, whoever is signed in (the test client skips CSRF checks unless
 told; these clients enforce them, as browsers meet them)."""
 

@@ -1,4 +1,4 @@
-"""SECURITY.md check 31: only failures count towards a lockout, per account and per address; a
+"""Only failures count towards a lockout, per account and per address; a
 right sign-in (code step included) consumes nothing; a lock lifts a cool-off after it began,
 whatever is tried meanwhile. Every path: the sign-in page with its code step, and the token API
 with its MFA step."""

@@ -1,4 +1,4 @@
-"""SECURITY.md checks 2 and 4 across paths: wrong passwords at the admin login lock it as they
+"""Across paths: wrong passwords at the admin login lock it as they
 lock the page login, and a lockout earned on one path (page, admin, API) holds on the others for
 the same address and client, the right password and code included."""
 

@@ -1,4 +1,4 @@
-"""SECURITY.md check 31 under parallel requests on PostgreSQL + Redis (CI's PostgreSQL run): right
+"""Under parallel requests on PostgreSQL + Redis (CI's PostgreSQL run): right
 sign-ins from one address, in parallel, use up nothing of its limit; attempts made in parallel
 during a per-IP lock do not extend it. Each request runs in its own thread with its own client and
 database connection, as in accounts/tests/test_lockout_race.py."""

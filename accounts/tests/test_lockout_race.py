@@ -1,4 +1,4 @@
-"""The lockout holds under parallel attack (SECURITY.md item 3): on PostgreSQL, 50 and 200
+"""The lockout holds under parallel attack: on PostgreSQL, 50 and 200
 concurrent wrong passwords against one account make at most AXES_FAILURE_LIMIT real Argon2
 checks and no 5xx. django-axes alone makes 12-16 checks at 50 (axes #592)."""
 

@@ -1,4 +1,4 @@
-"""SECURITY.md check 7 for sign-in: a wrong password, an unknown address, an inactive account and
+"""For sign-in: a wrong password, an unknown address, an inactive account and
 an unverified one get the same answer from the login page and the token API, after the same
 password-hashing work (no timing oracle from skipping the hash for an unknown address)."""
 

@@ -1,4 +1,4 @@
-"""SECURITY.md check 6 end to end, across sign-in paths: a TOTP code accepted at the web code
+"""End to end, across sign-in paths: a TOTP code accepted at the web code
 step cannot be replayed at the API code step (nor the other way round), and a recovery code
 used on one path is dead on the other."""
 

@@ -1,4 +1,4 @@
-"""SECURITY.md check 1 end to end: a password of any characters up to 128 (spaces, accents,
+"""End to end: a password of any characters up to 128 (spaces, accents,
 emoji, right-to-left text) signs up, confirms and then signs in on the page and the API exactly
 as typed; one character more is refused by the signup form with the limit in the message."""
 

@@ -1,4 +1,4 @@
-"""Canary (SECURITY.md item 26): passwords, codes and tokens used in sign-in never reach the audit
+"""Canary: passwords, codes and tokens used in sign-in never reach the audit
 log, django-axes' stored request data, or the logs."""
 
 import json

@@ -1,4 +1,4 @@
-"""SECURITY.md checks 9 and 11 from the attacker's side: a CSRF token or session cookie captured
+"""From the attacker's side: a CSRF token or session cookie captured
 before a sign-in step is worthless after it, and a session cookie kept from before a sign-out,
 a password change or a deactivation opens nothing when replayed, on pages or the API."""
 

@@ -1,4 +1,4 @@
-"""SECURITY.md check 7 for signup: the signup page answers a known address as it answers a new
+"""For signup: the signup page answers a known address as it answers a new
 one, after the same work: one password hash, one e-mail built from a text and an HTML template and
 sent, and comparable queries (a known address rehearses the account creation and rolls it back).
 The API has no signup (accounts/api/urls.py): the page is the only path."""

@@ -1,6 +1,6 @@
 """Signup page timing for a known and an unknown address, as figures (not assertions).
 
-SECURITY.md check 7: the page answers the same for both, and should take as long. With the
+The page answers the same for both, and should take as long. With the
 production password hashers (Argon2id), posts the signup form `--tries` times for the address of
 an existing, verified patient and as often for a fresh address, interleaved (known, unknown,
 known, ...), each try from its own client address so that the per-address e-mail limit never

@@ -1,8 +1,8 @@
 """A browser session that has passed the password but not the second factor owes the code step:
 on pages it reaches only the MFA pages (accounts.middleware), and through the API's session
 authentication it must reach nothing either. Otherwise a stolen password alone would list the
-victim's sessions (devices and IP addresses), sign them out, and read the account (SECURITY.md
-checks 4 and 5, ASVS 6.3.4)."""
+victim's sessions (devices and IP addresses), sign them out, and read the account (ASVS
+6.3.4)."""
 
 import pytest
 from django.conf import settings

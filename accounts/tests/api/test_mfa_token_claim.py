@@ -1,4 +1,4 @@
-"""SECURITY.md check 31: a refused request consumes no recovery code. The code step claims the
+"""A refused request consumes no recovery code. The code step claims the
 MFA token before it checks any code: a request that cannot claim it is refused untouched, and a
 wrong code gives the claim back so the user may try again within the lockout's limit."""
 

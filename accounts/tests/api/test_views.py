@@ -335,7 +335,7 @@ def test_a_session_passes_staff_endpoints_only_when_verified_by_django_otp(clien
 
 
 def test_an_unknown_address_is_locked_out_exactly_like_a_known_one(make_user):
-    """The lockout answer reveals no more than a failure does (SECURITY.md item 2)."""
+    """The lockout answer reveals no more than a failure does."""
     known = make_user(Role.PATIENT)
 
     def answers(email, client_ip):

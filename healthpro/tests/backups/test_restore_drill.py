@@ -1,4 +1,4 @@
-"""The restore drill (SECURITY.md check 30): seed, back up, restore into a fresh empty database,
+"""The restore drill: seed, back up, restore into a fresh empty database,
 and compare every row and document; then the archives and targets that must be refused."""
 
 import pytest
