@@ -47,3 +47,10 @@ def test_a_layer_in_a_file_name_is_refused_inside_an_app_only(tmp_path):
     assert problems == [
         "records/views_fake_for_test.py: a layer in the file name; use the layer's folder (views/mfa.py, receivers.py)"
     ]
+
+
+def test_a_document_outside_the_repository_is_not_cited(tmp_path):
+    write(tmp_path, "cited.py", '"""The access rules of ' + "ARCHITECTURE" + '.md section 1."""\n')
+    write(tmp_path, "plain.py", '"""The access rules of the README\'s role table."""\n')
+    problems = check([tmp_path])
+    assert problems == [f"{tmp_path / 'cited.py'}:1: cites a document outside the repository; say the rule in words"]

@@ -6,7 +6,9 @@
 - no merge migration (two parents in its own app): migrations stay one line per app;
 - a module grows into a package of the same name, never into a name prefix or suffix
   (views_password.py, mfa_models.py, api_sessions.py), and receivers live in receivers.py only;
-- no banner comments marking where code was appended (`# ----`, `# ====`).
+- no banner comments marking where code was appended (`# ----`, `# ====`);
+- no reference to a design document outside the repository (the steering documents beside it):
+  a docstring says the rule in words.
 
 Usage: python tools/house_rules.py [PATH ...]   (default: the repository root). Exit 1 on a breach.
 """
@@ -23,6 +25,7 @@ APPS = ("audit", "accounts", "records", "compliance")
 LAYER_NAMES = ("views", "forms", "models", "services", "selectors", "policies", "api", "admin", "signals", "tasks")
 PREFIXED = re.compile(rf"^(?:({'|'.join(LAYER_NAMES)})_\w+|\w+_({'|'.join(LAYER_NAMES)}))\.py$")
 BANNER = re.compile(r"^\s*#\s*(?:-{4,}|={4,}|\*{4,})")
+OUTSIDE_DOCUMENT = re.compile(r"\b(?:ARCHITECTURE|SECURITY)\.md\b|\.\./shared/")
 NOQA_E402 = re.compile(r"#\s*noqa:[^\n]*\bE4" r"02\b")
 
 
@@ -97,6 +100,8 @@ def check(paths) -> list[str]:
         for number, line in enumerate(text.splitlines(), start=1):
             if NOQA_E402.search(line):
                 problems.append(f"{shown}:{number}: a noqa for E402; put the import at the top")
+            if OUTSIDE_DOCUMENT.search(line) and path.name != "house_rules.py":
+                problems.append(f"{shown}:{number}: cites a document outside the repository; say the rule in words")
             if BANNER.match(line):
                 problems.append(f"{shown}:{number}: banner comment; name the module for what it holds instead")
         in_app = path.is_relative_to(ROOT) and path.relative_to(ROOT).parts[0] in APPS
