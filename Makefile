@@ -7,7 +7,7 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-postgres lint format fuzz outdated bench install env migrate demo chromium totp help
+.PHONY: run test test-postgres lint format fuzz audit outdated bench install env migrate demo chromium totp help
 
 help:
 	@echo "make run            install, configure, migrate, load demo data and serve http://$(HOST):$(PORT)"
@@ -15,6 +15,7 @@ help:
 	@echo "make test-postgres  the suite on the local PostgreSQL and Redis"
 	@echo "make lint           ruff, import contracts, house rules, missing migrations"
 	@echo "make fuzz           schemathesis against the running API's OpenAPI schema (CI runs it)"
+	@echo "make audit          known vulnerabilities in the installed packages (pip-audit; CI runs it)"
 	@echo "make outdated       pinned requirements that have a newer release"
 	@echo "make bench          benchmark commands (figures printed, not asserted)"
 
@@ -81,6 +82,11 @@ format: install
 # outside the schema, with a doctor's and a patient's token.
 fuzz: install
 	$(BIN)/python -m tools.api_fuzz --examples $${FUZZ_EXAMPLES:-10}
+
+# Known vulnerabilities in every installed package, with tools/vulnerability_allowlist.toml
+# (tools/dependency_audit.py): exit 1 on a finding, 3 when the audit could not be made.
+audit: install
+	$(BIN)/python -m tools.dependency_audit
 
 # The pins that have a newer release (README "Updating dependencies").
 outdated: install
