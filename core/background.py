@@ -4,9 +4,9 @@ Two modes, chosen by CELERY_BROKER_URL:
 
 - a broker (Redis in production): `enqueue` publishes the task after the transaction commits and
   a `celery -A healthpro worker` runs it, on any host sharing the broker;
-- none (the embedded default): the task runs in this process after the transaction commits, once;
-  what fails stays for its sweeper (a job that fails is retried by the scheduled sweep, or by the
-  operator's command), so `make run` needs nothing else.
+- none (the embedded default): the task runs in this process after the transaction commits, once,
+  so `make run` needs nothing else; a failure is logged and counted, and what the task was to do
+  stays recorded (an e-mail stays queued for `manage.py email_outbox_sweep`).
 
 Task arguments are ids (ints): never PHI, tokens, passwords or addresses, which would sit in the
 broker and in its logs. Each task run has its own request id (core.request_context), so its log
