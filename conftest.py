@@ -9,20 +9,29 @@ from rest_framework.test import APIClient
 from accounts.roles import Role
 from accounts.tests.factories import TEST_PASSWORD, UserFactory
 from tests.cache import clear_cache
+from tests.commits import commits_emulated
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked `postgres` run only on PostgreSQL. On SQLite they are skipped, unless
-    REQUIRE_POSTGRES=1 (set by CI's PostgreSQL run), where being on SQLite is an error: CI must
-    never pass by skipping them."""
-    if connection.vendor == "postgresql":
+    """Tests marked `postgres` run only on PostgreSQL, and those marked `worker` (a real Celery
+    worker, which reaches the test database from its own process) only on PostgreSQL with
+    REDIS_URL set. Without them they are skipped, unless REQUIRE_POSTGRES=1 (set by CI's
+    PostgreSQL and Redis run), where their absence is an error: CI must never pass by skipping them."""
+    on_postgres = connection.vendor == "postgresql"
+    with_redis = bool(os.environ.get("REDIS_URL"))
+    if on_postgres and with_redis:
         return
     if os.environ.get("REQUIRE_POSTGRES") == "1":
-        raise pytest.UsageError("REQUIRE_POSTGRES=1 but the test database is not PostgreSQL.")
-    skip = pytest.mark.skip(reason="needs PostgreSQL (CI runs it with DATABASE_URL)")
+        if not on_postgres:
+            raise pytest.UsageError("REQUIRE_POSTGRES=1 but the test database is not PostgreSQL.")
+        raise pytest.UsageError("REQUIRE_POSTGRES=1 but REDIS_URL is not set (the worker tests need it).")
+    skip_postgres = pytest.mark.skip(reason="needs PostgreSQL (CI runs it with DATABASE_URL)")
+    skip_worker = pytest.mark.skip(reason="needs PostgreSQL and Redis for a real worker (CI runs it with REDIS_URL)")
     for item in items:
-        if "postgres" in item.keywords:
-            item.add_marker(skip)
+        if "worker" in item.keywords:
+            item.add_marker(skip_worker)
+        elif "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip_postgres)
 
 
 @pytest.fixture
@@ -74,3 +83,11 @@ def _empty_cache_for_every_test():
 @pytest.fixture
 def api_client():
     return APIClient()
+
+
+@pytest.fixture(autouse=True)
+def _commits_run_on_commit_callbacks():
+    """E-mails and background jobs run after commit: inside the test database's transaction the
+    application's own commits are emulated (tests/commits.py), so tests see what follows them."""
+    with commits_emulated():
+        yield

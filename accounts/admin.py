@@ -19,10 +19,11 @@ from django_otp.admin import OTPAdminAuthenticationForm
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import ActivationKind, User
+from accounts.models import ActivationKind, OutgoingEmail, User
 from accounts.roles import Role
 from accounts.selectors import mfa_authenticator_count
 from accounts.services import lockout
+from accounts.services.emails import outgoing_email_retry
 from accounts.services.mfa import SecondFactorOutcome, mfa_reset, second_factor_check
 from accounts.services.registration import invitation_send
 from accounts.services.users import user_create, user_set_active, user_set_role
@@ -146,6 +147,49 @@ class UserAdmin(DjangoUserAdmin):
         user_set_role(actor=request.user, user=form.instance, role=Role(role_value) if role_value else None)
         if "active" in form.cleaned_data and form.instance.activation_pending != ActivationKind.INVITATION:
             user_set_active(actor=request.user, user=form.instance, active=form.cleaned_data["active"])
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    """The outbox, read only: which template to which account, its status and attempts, never
+    the message or the address. Failed messages are queued again with the retry action."""
+
+    list_display = ["id", "template", "recipient_id", "status", "attempts", "last_error", "created_at", "sent_at"]
+    list_filter = ["status", "template"]
+    fields = [
+        "template",
+        "recipient_id",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "last_attempt_at",
+        "sent_at",
+    ]
+    readonly_fields = fields
+    actions = ["retry"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_retry_permission(self, request):
+        return request.user.has_perm("accounts.change_outgoingemail")
+
+    @admin.action(description="Queue the selected failed e-mails again", permissions=["retry"])
+    def retry(self, request, queryset):
+        count = outgoing_email_retry(actor=request.user, email_ids=list(queryset.values_list("pk", flat=True)))
+        skipped = queryset.count() - count
+        self.message_user(request, f"{count} failed e-mail(s) queued again.", messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request, f"{skipped} selected e-mail(s) had not failed and were left alone.", messages.INFO
+            )
 
 
 class AuditedAccessAttemptAdmin(AccessAttemptAdmin):

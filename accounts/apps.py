@@ -11,7 +11,7 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
         from django.db.models.signals import post_delete, post_migrate
 
-        from accounts import receivers
+        from accounts import receivers, tasks  # noqa: F401  (tasks: registers the app's background jobs)
         from accounts.admin import security_admin_install
         from accounts.roles import sync_roles_after_migrate
 

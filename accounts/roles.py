@@ -72,6 +72,9 @@ _OWN_PERMISSIONS: dict[Role, list[str]] = {
         "otp_totp.delete_totpdevice",
         "otp_static.view_staticdevice",
         "otp_static.delete_staticdevice",
+        # The outbox: read, and queue failed e-mails again (accounts.admin.OutgoingEmailAdmin).
+        "accounts.view_outgoingemail",
+        "accounts.change_outgoingemail",
     ],
     Role.COMPLIANCE: [
         "audit.view_auditevent",

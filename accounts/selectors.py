@@ -3,7 +3,7 @@
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 
-from accounts.models import USER_SESSION_ID_KEY, RecoveryCodeDevice, User, UserSession
+from accounts.models import USER_SESSION_ID_KEY, OutgoingEmail, RecoveryCodeDevice, User, UserSession
 from accounts.policies import confirmed_authenticators, live_sessions_of
 
 
@@ -65,3 +65,10 @@ def recovery_codes_remaining(*, user: User) -> int:
 def mfa_authenticator_count(*, user: User) -> int:
     """How many confirmed authenticators the user has (recovery codes are not one of them)."""
     return confirmed_authenticators(user).count()
+
+
+def outgoing_email_failed_count(*, user: User) -> int | None:
+    """How many e-mails failed for good, for a user who may see the outbox (None for anyone else)."""
+    if not user.has_perm("accounts.view_outgoingemail"):
+        return None
+    return OutgoingEmail.objects.filter(status=OutgoingEmail.Status.FAILED).count()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prove that the shipped deployment files work: `nginx -t` on deploy/nginx/healthpro.conf inside
 # Debian's own nginx.conf, a TLS handshake test (1.3 accepted, 1.2 refused), and
-# `systemd-analyze verify` on deploy/systemd/*. Run by .ci/run; needs nginx (installed from
+# `systemd-analyze verify` on deploy/systemd/* (gunicorn, the timers, the Celery worker and beat:
+# every unit in the folder). Run by .ci/run; needs nginx (installed from
 # Debian when missing and run as root) and systemd-analyze (skipped, with a message, when absent).
 # The files are checked as shipped: temporary copies substitute only the certificate paths (a
 # throwaway self-signed certificate), the install paths (this checkout and its .venv) and, for the

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from healthpro.env_checks import check_production_secrets
@@ -212,6 +213,54 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="HealthPro <no-reply@healthpro.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Background jobs (core.background, healthpro.celery; README "Background jobs"). With a broker
+# (Redis), `celery -A healthpro worker` runs the tasks and `celery -A healthpro beat` the schedule;
+# with none (CELERY_BROKER_URL empty, and no REDIS_URL), tasks run in-process after commit.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+# The queue this deployment's workers read; deployments sharing one Redis each need their own.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="healthpro")
+# JSON only, never pickle: a message on the broker cannot make a worker run code.
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+# Acknowledged after the run: a worker that dies mid-task leaves it to another (every task is
+# idempotent). One message at a time per worker process, so a slow task holds back no other.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# An unacknowledged message goes back to the queue after this long: more than the longest task
+# (the backup's own limit) and the longest retry countdown.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_TASK_SOFT_TIME_LIMIT = 270
+# A request that enqueues waits at most about a second for a broker that is down.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TIMEZONE = "UTC"
+CELERY_ENABLE_UTC = True
+# The schedule, in this one place (README "Background jobs" has it as a table). Each job is also a
+# management command an operator can run by hand.
+CELERY_BEAT_SCHEDULE = {
+    "email-outbox-sweep": {"task": "accounts.email_outbox_sweep", "schedule": crontab(minute="*/5")},
+    "sessions-cleanup": {"task": "accounts.sessions_cleanup", "schedule": crontab(minute=15)},
+    "refresh-tokens-flush-expired": {
+        "task": "accounts.refresh_tokens_flush_expired",
+        "schedule": crontab(hour=3, minute=45),
+    },
+    "verify-audit-log": {"task": "audit.verify_audit_log", "schedule": crontab(hour=4, minute=0)},
+    "backup": {"task": "healthpro.backup_nightly", "schedule": crontab(hour=2, minute=30)},
+}
+# The first retry of an e-mail waits about this long, each next one twice as long (at most 10 min).
+EMAIL_RETRY_BACKOFF_SECONDS = 30
+# Queued e-mails older than this are published again by the sweeper (a broker that was down).
+EMAIL_OUTBOX_SWEEP_AFTER_MINUTES = 10
+# Ended session records (the user's session list) are deleted this long after they ended.
+USER_SESSION_RETENTION_DAYS = 90
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -476,6 +525,8 @@ BREAK_GLASS_MINUTES = env.int("BREAK_GLASS_MINUTES", default=60)
 # Backups (healthpro.backups; README "Backups and restore"): the age public keys (age1...) that
 # every archive is encrypted to. Public keys only: the identities stay offline.
 BACKUP_AGE_RECIPIENTS = [value.strip() for value in env.list("BACKUP_AGE_RECIPIENTS", default=[]) if value.strip()]
+# Where the scheduled backup (Celery beat, healthpro.tasks) writes and prunes its archives.
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(BASE_DIR / "var" / "backups")))
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     {
         "EncounterKindEnum": "records.models.Encounter.Kind",

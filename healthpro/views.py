@@ -21,7 +21,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.selectors import outgoing_email_failed_count
 from core.api_errors import is_api_request, json_error_response
+from core.background import job_failures
 from core.outages import RETRY_AFTER_SECONDS, outage_log, unavailable_part
 
 logger = logging.getLogger("healthpro.views")
@@ -30,7 +32,13 @@ logger = logging.getLogger("healthpro.views")
 @login_required
 @require_safe
 def dashboard(request):
-    return render(request, "dashboard.html")
+    """The start page; for those who may see the outbox, the e-mails that failed and the
+    background jobs that failed lately (core.background)."""
+    failed_emails = outgoing_email_failed_count(user=request.user)
+    context = {"failed_emails": failed_emails}
+    if failed_emails is not None:
+        context["job_failures"] = sorted(job_failures().items())
+    return render(request, "dashboard.html", context)
 
 
 class HealthApi(APIView):

@@ -14,13 +14,13 @@ from datetime import timedelta
 from auditlog.context import set_actor
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
+from accounts.services.emails import email_queue
 from audit.models import AuditEvent
 from audit.services import record_access, record_security_event
 from core.request_context import current_context
@@ -499,27 +499,22 @@ def break_glass_open(*, actor, mrn: str, reason: str) -> BreakGlassAccess:
             purpose=Purpose.BREAK_THE_GLASS,
             record_id=access.pk,
         )
-        transaction.on_commit(lambda: _email_compliance_officers(access))
+        _email_compliance_officers(access)
     return access
 
 
 def _email_compliance_officers(access: BreakGlassAccess) -> None:
-    recipients = list(
-        User.objects.filter(groups__name=Role.COMPLIANCE.value, is_active=True).values_list("email", flat=True)
-    )
-    if not recipients:
-        return
-    send_mail(
-        subject=f"Break-the-glass access #{access.pk} to review",
-        message=(
-            f"{access.user.full_name or f'User #{access.user_id}'} ({policies.role_of(access.user).label}) opened "
-            f"patient #{access.patient_id} outside their care team by break-the-glass at "
-            f"{access.started_at:%Y-%m-%d %H:%M} UTC, until {access.expires_at:%H:%M} UTC.\n\n"
-            "Review it in HealthPro: Break-the-glass reviews."
-        ),
-        from_email=None,
-        recipient_list=recipients,
-    )
+    """One outbox row per compliance officer, sent after commit: ids and times, no PHI (the reason
+    stays in the encrypted row; the actor's name is read when the message is sent)."""
+    context = {
+        "access_id": access.pk,
+        "actor_id": access.user_id,
+        "patient_id": access.patient_id,
+        "started_at": access.started_at.isoformat(),
+        "expires_at": access.expires_at.isoformat(),
+    }
+    for officer in User.objects.filter(groups__name=Role.COMPLIANCE.value, is_active=True).order_by("pk"):
+        email_queue(template="break_glass_opened", recipient=officer, context=context)
 
 
 def break_glass_review(*, actor, access_id, decision: str, note: str = "") -> BreakGlassAccess:

@@ -34,7 +34,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient, ForceAuthClientHandler
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from accounts.models import User, UserSession
+from accounts.models import OutgoingEmail, User, UserSession
 from accounts.services.tokens import token_pair_issue
 from audit.models import AuditEvent
 from records import services
@@ -182,6 +182,8 @@ def admin_gate(statuses: dict) -> dict:
 # deactivated rather than deleted). Roles left out may do nothing to the model.
 ADMIN_MODELS = {
     "accounts.user": {ADMIN: {"view", "add", "change"}, COMPLIANCE: {"view"}},
+    # Read only for everyone; the admin's change permission only allows the retry action.
+    "accounts.outgoingemail": {ADMIN: {"view"}},
     "auth.group": {ADMIN: {"view"}},
     "audit.auditevent": {COMPLIANCE: {"view"}},
     "auditlog.logentry": {},
@@ -335,6 +337,7 @@ def admin_objects(users) -> dict:
     access = {"username": patient.email, "ip_address": "192.0.2.1", "user_agent": "matrix", "http_accept": "*/*"}
     return {
         "accounts.user": patient,
+        "accounts.outgoingemail": OutgoingEmail.objects.create(template="password_changed", recipient=patient),
         "auth.group": Group.objects.get(name=PATIENT),
         "audit.auditevent": AuditEvent.objects.latest("pk"),
         "auditlog.logentry": LogEntry.objects.create(

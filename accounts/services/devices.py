@@ -3,7 +3,6 @@ without a parsing library (enough for a session list and a new-device notice, no
 and the new-device notice: a sign-in from a (browser family, IP) pair not seen before for that
 user is e-mailed to them and recorded. Only a keyed hash of the pair is stored (KnownDevice)."""
 
-import logging
 import re
 
 from django.conf import settings
@@ -12,10 +11,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from accounts.models import KnownDevice, User
-from accounts.services.emails import send_account_email
+from accounts.services.emails import email_queue
 from audit.services import record_security_event
-
-logger = logging.getLogger("healthpro.accounts")
 
 _BROWSERS = [
     ("Edge", re.compile(r"Edg(e|A|iOS)?/")),
@@ -77,17 +74,14 @@ def known_device_check(*, request, user: User) -> bool:
             KnownDevice.objects.create(user=user, pair_hash=pair_hash, first_seen_at=now, last_seen_at=now)
             label = device_label(user_agent)
             record_security_event(action="auth.new_device", actor=user, target_user=user, details={"device": label})
+            # Sent after commit, outside the sign-in: a mail server that is down cannot stop it.
+            email_queue(
+                template="new_device",
+                recipient=user,
+                context={"when": now.isoformat(), "ip_address": ip_address or "unknown", "device": label},
+            )
     except IntegrityError:  # the same new device signed in twice at once: one notice is enough
         return False
-    try:
-        send_account_email(
-            template="new_device",
-            to=user.email,
-            context={"user": user, "when": now, "ip_address": ip_address or "unknown", "device": label},
-        )
-    except Exception:
-        # A mail server that is down must not stop the sign-in; the audit row is written.
-        logger.exception("The new-device notice could not be sent")
     return True
 
 

@@ -4,11 +4,13 @@ Built like Django's password reset token (which the reset uses as is, with PASSW
 an HMAC under SECRET_KEY of a timestamp and of account state that using the link changes. The
 account becomes active, its `activation_pending` is cleared and (for invitations) its password is
 set, so a used link no longer matches; sending a new link changes `activation_sent_at`, which voids
-the older ones; the timestamp makes it expire. Nothing is stored.
+the older ones; the timestamp makes it expire. Nothing is stored: the outbox renders a link from
+the account when it sends the message (accounts.services.emails).
 """
 
 from django.conf import settings
-from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
+from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
@@ -65,3 +67,18 @@ invitation_token_generator = InvitationTokenGenerator()
 
 def uidb64_for(user) -> str:
     return urlsafe_base64_encode(force_bytes(user.pk))
+
+
+def verification_link(user, base_url: str) -> str:
+    token = email_verification_token_generator.make_token(user)
+    return base_url + reverse("accounts:verify_email", args=[uidb64_for(user), token])
+
+
+def invitation_link(user, base_url: str) -> str:
+    token = invitation_token_generator.make_token(user)
+    return base_url + reverse("accounts:invitation_accept", args=[uidb64_for(user), token])
+
+
+def password_reset_link(user, base_url: str) -> str:
+    token = default_token_generator.make_token(user)
+    return base_url + reverse("accounts:password_reset_confirm", args=[uidb64_for(user), token])

@@ -18,9 +18,7 @@ import enum
 import secrets
 from dataclasses import dataclass
 
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django_otp import match_token
 from django_otp.models import Device
@@ -29,6 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import EndReason, RecoveryCode, RecoveryCodeDevice, User
 from accounts.models.mfa import recovery_code_digest
 from accounts.services import lockout
+from accounts.services.emails import email_queue
 from accounts.services.sessions import user_end_sessions
 from audit.services import Outcome, record_security_event
 
@@ -153,7 +152,11 @@ def mfa_verify(*, user: User, code: str, device: Device | None = None) -> Device
         record_security_event(
             action="mfa.recovery_code_use", actor=user, target_user=user, details={"remaining": remaining}
         )
-        transaction.on_commit(lambda: _send_recovery_code_used_email(user, remaining))
+        email_queue(
+            template="recovery_code_used",
+            recipient=user,
+            context={"remaining": remaining, "used_at": timezone.now().isoformat()},
+        )
     return device
 
 
@@ -179,14 +182,3 @@ def second_factor_check(*, request, user: User, code: str, sender, device: Devic
         return SecondFactorResult(SecondFactorOutcome.WRONG_CODE)
     lockout.second_factor_passed(request, user=user)
     return SecondFactorResult(SecondFactorOutcome.VERIFIED, accepted)
-
-
-def _send_recovery_code_used_email(user, remaining: int) -> None:
-    context = {"user": user, "remaining": remaining, "used_at": timezone.now()}
-    message = EmailMultiAlternatives(
-        subject="A HealthPro recovery code was used",
-        body=render_to_string("accounts/email/recovery_code_used.txt", context),
-        to=[user.email],
-    )
-    message.attach_alternative(render_to_string("accounts/email/recovery_code_used.html", context), "text/html")
-    message.send()

@@ -3,29 +3,20 @@ the user by e-mail. A reset never signs anyone in, so it cannot skip the second 
 
 import secrets
 
-from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
-from django.urls import reverse
 
 from accounts.models import EndReason, User
 from accounts.selectors import user_get_by_email
-from accounts.services.emails import render_account_email, send_account_email
-from accounts.services.link_tokens import uidb64_for
+from accounts.services.emails import email_queue, email_queue_rehearsal
 from accounts.services.registration import account_email_rate_limited
 from accounts.services.sessions import user_end_sessions
 from audit.services import Outcome, record_security_event
 
 
-def _reset_context(user: User, base_url: str) -> dict:
-    link = base_url + reverse(
-        "accounts:password_reset_confirm", args=[uidb64_for(user), default_token_generator.make_token(user)]
-    )
-    return {"user": user, "link": link, "minutes": settings.PASSWORD_RESET_TIMEOUT // 60}
-
-
 def password_reset_request(*, email: str, base_url: str, client_ip: str | None) -> None:
-    """E-mail a reset link to an active account with a password. Same answer for any address."""
+    """E-mail a reset link to an active account with a password. Same answer for any address, and
+    the same work: the outbox row is written (and, for no account, rolled back) and the message
+    rendered in-process or published (accounts.services.emails). The link is made at send time."""
     email = User.objects.normalize_email(email)
     if account_email_rate_limited(scope="password_reset", email=email, client_ip=client_ip):
         record_security_event(
@@ -36,9 +27,9 @@ def password_reset_request(*, email: str, base_url: str, client_ip: str | None) 
     if user is not None and not user.is_active:
         user = None
     if user is None or not user.has_usable_password():
-        # Comparable work: build the same e-mail for a throw-away account, and send nothing.
+        # Comparable work: queue the same e-mail for a throw-away account, keep and send nothing.
         stand_in = User(pk=0, email=email, password=secrets.token_hex(8))
-        render_account_email(template="password_reset", to=email, context=_reset_context(stand_in, base_url)).message()
+        email_queue_rehearsal(template="password_reset", stand_in=stand_in, base_url=base_url)
         record_security_event(
             action="auth.password_reset_request",
             outcome=Outcome.FAILURE,
@@ -46,12 +37,13 @@ def password_reset_request(*, email: str, base_url: str, client_ip: str | None) 
             details={"reason": "no_active_account"},
         )
         return
-    send_account_email(template="password_reset", to=user.email, context=_reset_context(user, base_url))
-    record_security_event(action="auth.password_reset_request", target_user=user)
+    with transaction.atomic():
+        email_queue(template="password_reset", recipient=user, base_url=base_url)
+        record_security_event(action="auth.password_reset_request", target_user=user)
 
 
 def _tell_password_changed(user: User, how: str) -> None:
-    send_account_email(template="password_changed", to=user.email, context={"user": user, "how": how})
+    email_queue(template="password_changed", recipient=user, context={"how": how})
 
 
 @transaction.atomic

@@ -1,12 +1,13 @@
 """Patient self-registration with e-mail verification, and staff invitations.
 
 Enumeration: signup and resend answer the same whatever the address, and do comparable work.
-Signup for a new address creates the account (one password hash, its queries) and sends the
-verification e-mail; for a known address it rehearses that creation for a stand-in address in a
-transaction it rolls back (the same hash and queries, nothing kept), records the failure and sends
-the account a notice (or its verification link again, when still unverified): one e-mail rendered
-from a pair of templates and sent, either way. Resend sends (or, for an unknown address, renders)
-one e-mail.
+Signup for a new address creates the account (one password hash, its queries) and queues the
+verification e-mail (an outbox row, sent after commit: accounts.services.emails); for a known
+address it rehearses that creation, its outbox row included, for a stand-in address in a
+transaction it rolls back (the same hash and queries, nothing kept), records the failure and
+queues the account a notice (or its verification link again, when still unverified): one e-mail
+rendered from a pair of templates and sent, either way. Resend queues one e-mail (or, for an
+unknown address, rehearses queueing it).
 """
 
 import secrets
@@ -15,18 +16,12 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import ActivationKind, User
 from accounts.roles import Role
 from accounts.selectors import user_get_by_email
-from accounts.services.emails import render_account_email, send_account_email
-from accounts.services.link_tokens import (
-    email_verification_token_generator,
-    invitation_token_generator,
-    uidb64_for,
-)
+from accounts.services.emails import email_queue, email_queue_rehearsal
 from accounts.services.users import user_set_role
 from audit.services import Outcome, record_security_event
 from core.rate_limits import rate_limit_hit
@@ -41,28 +36,12 @@ def account_email_rate_limited(*, scope: str, email: str, client_ip: str | None)
     )
 
 
-def _verification_link(user: User, base_url: str) -> str:
-    token = email_verification_token_generator.make_token(user)
-    return base_url + reverse("accounts:verify_email", args=[uidb64_for(user), token])
-
-
-def _invitation_link(user: User, base_url: str) -> str:
-    token = invitation_token_generator.make_token(user)
-    return base_url + reverse("accounts:invitation_accept", args=[uidb64_for(user), token])
-
-
+@transaction.atomic
 def _send_verification(user: User, base_url: str) -> None:
+    """A new verification link (older ones stop working), made when the e-mail is sent."""
     user.activation_sent_at = timezone.now()
     user.save(update_fields=["activation_sent_at"])
-    send_account_email(
-        template="verify_email",
-        to=user.email,
-        context={
-            "user": user,
-            "link": _verification_link(user, base_url),
-            "hours": settings.EMAIL_VERIFICATION_TIMEOUT_SECONDS // 3600,
-        },
-    )
+    email_queue(template="verify_email", recipient=user, base_url=base_url)
 
 
 REHEARSAL_DOMAIN = "signup-rehearsal.invalid"
@@ -81,17 +60,18 @@ def _patient_account_create(*, email: str, full_name: str, password: str) -> Use
     return user
 
 
-def _patient_account_create_rehearsal(*, full_name: str, password: str, base_url: str) -> None:
+def _patient_account_create_rehearsal(*, full_name: str, password: str) -> None:
     """The work of creating an account and its verification link, undone: a known address costs
     what a new one does. The stand-in address is random under a reserved domain, so it never
-    meets a real account; its rows, audit rows included, are rolled back."""
+    meets a real account; its rows, audit rows included, are rolled back. It writes no outbox row:
+    the notice the known address gets next is queued and sent as a new address's verification
+    e-mail is (one outbox row, one message rendered and sent after commit)."""
     with transaction.atomic():
         stand_in = _patient_account_create(
             email=f"{secrets.token_hex(16)}@{REHEARSAL_DOMAIN}", full_name=full_name, password=password
         )
         stand_in.activation_sent_at = timezone.now()
         stand_in.save(update_fields=["activation_sent_at"])
-        _verification_link(stand_in, base_url)
         transaction.set_rollback(True)
 
 
@@ -115,7 +95,7 @@ def patient_signup(*, email: str, full_name: str, password: str, base_url: str, 
         except (IntegrityError, ValidationError):  # registered by a parallel request a moment ago; hashed already
             existing = user_get_by_email(email=email)
     else:
-        _patient_account_create_rehearsal(full_name=full_name, password=password, base_url=base_url)
+        _patient_account_create_rehearsal(full_name=full_name, password=password)
     record_security_event(
         action="account.signup", outcome=Outcome.FAILURE, target_user=existing, details={"reason": "address_in_use"}
     )
@@ -124,11 +104,7 @@ def patient_signup(*, email: str, full_name: str, password: str, base_url: str, 
     if existing.activation_pending == ActivationKind.SIGNUP:
         _send_verification(existing, base_url)
     else:
-        send_account_email(
-            template="signup_existing_account",
-            to=existing.email,
-            context={"user": existing, "reset_link": base_url + reverse("accounts:password_reset")},
-        )
+        email_queue(template="signup_existing_account", recipient=existing, base_url=base_url)
 
 
 def verification_resend(*, email: str, base_url: str, client_ip: str | None) -> None:
@@ -141,13 +117,9 @@ def verification_resend(*, email: str, base_url: str, client_ip: str | None) -> 
         return
     user = user_get_by_email(email=email)
     if user is None or user.is_active or user.activation_pending != ActivationKind.SIGNUP:
-        # Comparable work: build the same e-mail for a throw-away account, and send nothing.
+        # Comparable work: queue the same e-mail for a throw-away account, keep and send nothing.
         stand_in = User(pk=0, email=email, activation_pending=ActivationKind.SIGNUP, password=secrets.token_hex(8))
-        render_account_email(
-            template="verify_email",
-            to=email,
-            context={"user": stand_in, "link": _verification_link(stand_in, base_url), "hours": 24},
-        ).message()
+        email_queue_rehearsal(template="verify_email", stand_in=stand_in, base_url=base_url)
         record_security_event(
             action="account.verification_resend", outcome=Outcome.FAILURE, details={"reason": "no_pending_account"}
         )
@@ -188,16 +160,7 @@ def invitation_send(*, actor: User | None, user: User, base_url: str) -> bool:
         return False
     user.activation_sent_at = timezone.now()
     user.save(update_fields=["activation_sent_at"])
-    send_account_email(
-        template="invitation",
-        to=user.email,
-        context={
-            "user": user,
-            "link": _invitation_link(user, base_url),
-            "hours": settings.INVITATION_TIMEOUT_SECONDS // 3600,
-            "role": user.role,
-        },
-    )
+    email_queue(template="invitation", recipient=user, base_url=base_url)
     record_security_event(action="account.invitation_send", actor=actor, target_user=user)
     return True
 

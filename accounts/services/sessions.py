@@ -9,6 +9,8 @@ data until expiry: a revoked session is flushed on its next request.
 
 from datetime import timedelta
 
+from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 
@@ -100,6 +102,23 @@ def user_end_sessions(*, user: User, except_session_key: str | None = None, reas
             },
         )
     return ended, revoked
+
+
+@transaction.atomic
+def sessions_cleanup(*, now=None) -> dict[str, int]:
+    """The scheduled clean-up: end the session records past the absolute timeout (their browser
+    never came back to be refused), delete records that ended more than USER_SESSION_RETENTION_DAYS
+    ago, and Django's expired session data (what `clearsessions` does for the database backend).
+    Returns the counts."""
+    now = now or timezone.now()
+    ended = UserSession.objects.filter(
+        ended_at__isnull=True, created_at__lte=now - timedelta(seconds=settings.SESSION_ABSOLUTE_TIMEOUT_SECONDS)
+    ).update(ended_at=now, end_reason=EndReason.ABSOLUTE)
+    deleted, _ = UserSession.objects.filter(
+        ended_at__lte=now - timedelta(days=settings.USER_SESSION_RETENTION_DAYS)
+    ).delete()
+    django_deleted, _ = Session.objects.filter(expire_date__lt=now).delete()
+    return {"records_ended": ended, "records_deleted": deleted, "django_sessions_deleted": django_deleted}
 
 
 def sign_in_record(*, request, user: User) -> None:

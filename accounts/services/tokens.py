@@ -20,6 +20,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 from rest_framework_simplejwt.backends import TokenBackend
 from rest_framework_simplejwt.exceptions import TokenBackendError, TokenError
 from rest_framework_simplejwt.settings import api_settings
@@ -226,3 +227,14 @@ def refresh_token_revoke(*, raw: str, everywhere: bool = False) -> User:
         BlacklistedToken.objects.create(token=outstanding)
     record_security_event(action="auth.token_logout", actor=user, target_user=user, details={"everywhere": everywhere})
     return user
+
+
+@transaction.atomic
+def refresh_tokens_flush_expired(*, now=None) -> int:
+    """Delete the outstanding refresh tokens past their expiry (their blacklist rows go with them:
+    an expired token is refused anyway); what simplejwt's `flushexpiredtokens` does, counted.
+    Returns how many outstanding tokens were deleted."""
+    expired = OutstandingToken.objects.filter(expires_at__lte=now or timezone.now())
+    count = expired.count()
+    expired.delete()
+    return count
