@@ -37,6 +37,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from accounts.models import User, UserSession
 from accounts.services.tokens import token_pair_issue
 from audit.models import AuditEvent
+from compliance.models import ConsentPurpose, ConsentVersion
 from records import services
 from records.models import ClinicalNote
 from records.tests.factories import register_patient
@@ -183,6 +184,9 @@ def admin_gate(statuses: dict) -> dict:
 ADMIN_MODELS = {
     "accounts.user": {ADMIN: {"view", "add", "change"}, COMPLIANCE: {"view"}},
     "auth.group": {ADMIN: {"view"}},
+    # A consent text never changes once published (a new version is added) and nothing is deleted.
+    "compliance.consentpurpose": {ADMIN: {"view", "add", "change"}, COMPLIANCE: {"view", "add", "change"}},
+    "compliance.consentversion": {ADMIN: {"view", "add"}, COMPLIANCE: {"view", "add"}},
     "audit.auditevent": {COMPLIANCE: {"view"}},
     "auditlog.logentry": {},
     "axes.accessattempt": {ADMIN: {"view", "delete"}, COMPLIANCE: {"view"}},
@@ -336,6 +340,8 @@ def admin_objects(users) -> dict:
     return {
         "accounts.user": patient,
         "auth.group": Group.objects.get(name=PATIENT),
+        "compliance.consentpurpose": ConsentPurpose.objects.get(key=ConsentPurpose.EMAIL_REMINDERS),
+        "compliance.consentversion": ConsentVersion.objects.filter(purpose__key=ConsentPurpose.EMAIL_REMINDERS).first(),
         "audit.auditevent": AuditEvent.objects.latest("pk"),
         "auditlog.logentry": LogEntry.objects.create(
             content_type=ContentType.objects.get_for_model(User),
