@@ -2,12 +2,14 @@
 
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 
 from audit.services import record_access
 from compliance import policies
+from compliance.inventory import REGISTRY, FieldEntry
 from compliance.models import ConsentDecision, ConsentPurpose, ConsentVersion
 from records.models import Patient
 from records.selectors import MAX_DATABASE_ID, NOT_FOUND_MESSAGE, portal_patient_get, record_denied
@@ -145,3 +147,23 @@ def consenting_patient_ids(*, purpose_key: str) -> QuerySet:
         .filter(latest_decision=ConsentDecision.Decision.GIVEN, latest_version=Subquery(current))
         .values("pk")
     )
+
+
+def inventory_entries(
+    *, user, app: str = "", model: str = "", category: str = "", subject: str = "", erasure: str = "", export: str = ""
+) -> list[FieldEntry]:
+    """The inventory's field entries matching every filter given ("" is any); export is "yes" or "no"."""
+    if not policies.may_view_inventory(user):
+        raise PermissionDenied("Only compliance officers read the data inventory.")
+    entries = []
+    for entry in REGISTRY:
+        if app and entry.model.split(".")[0] != app:
+            continue
+        if model and entry.model != model:
+            continue
+        if (category and entry.category != category) or (subject and entry.subject != subject):
+            continue
+        if (erasure and entry.erasure != erasure) or (export and entry.export != (export == "yes")):
+            continue
+        entries.append(entry)
+    return entries
