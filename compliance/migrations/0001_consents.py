@@ -5,39 +5,6 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-# The purposes the code relies on, with the first version of their text. The clinic edits the
-# wording by publishing a new version in the admin; each new version asks every patient again.
-PURPOSES = [
-    (
-        "privacy_notice",
-        "Privacy notice acknowledged",
-        "I have read the clinic's privacy notice: what the clinic records about me, why, who may see "
-        "it, how long it is kept, and my rights to see, export, correct and erase my data and to "
-        "withdraw a consent at any time.",
-    ),
-    (
-        "email_reminders",
-        "E-mail appointment reminders",
-        "Send me an e-mail one to two days before each appointment, with its date, time and the "
-        "clinic's name only. I can withdraw this at any time; the reminders then stop.",
-    ),
-    (
-        "research_deidentified",
-        "Research use of de-identified data",
-        "The clinic may use my data for research after removing everything that identifies me. "
-        "Withdrawing stops any future use; it does not change my care.",
-    ),
-]
-
-
-def seed_purposes(apps, schema_editor):
-    ConsentPurpose = apps.get_model("compliance", "ConsentPurpose")
-    ConsentVersion = apps.get_model("compliance", "ConsentVersion")
-    for key, name, text in PURPOSES:
-        purpose, created = ConsentPurpose.objects.get_or_create(key=key, defaults={"name": name})
-        if created:
-            ConsentVersion.objects.create(purpose=purpose, version=1, text=text)
-
 
 class Migration(migrations.Migration):
     initial = True
@@ -172,5 +139,4 @@ class Migration(migrations.Migration):
             model_name="consentdecision",
             index=models.Index(fields=["patient", "purpose", "id"], name="compliance_decision_latest"),
         ),
-        migrations.RunPython(seed_purposes, migrations.RunPython.noop),
     ]

@@ -14,7 +14,8 @@ from records.models import Patient
 
 
 class ConsentPurpose(models.Model):
-    # The purposes the code relies on (created by the migration); the clinic may add others.
+    # The purposes the code relies on (created after every migrate: services.consents.consent_purposes_seed);
+    # the clinic may add others.
     PRIVACY_NOTICE = "privacy_notice"
     EMAIL_REMINDERS = "email_reminders"
     RESEARCH = "research_deidentified"

@@ -7,7 +7,7 @@ nobody consents to a text they have not seen.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Max
 from django.http import Http404
 
@@ -19,6 +19,44 @@ from records.selectors import NOT_FOUND_MESSAGE, portal_patient_get
 
 Decision = ConsentDecision.Decision
 Channel = ConsentDecision.Channel
+
+
+# The purposes the code relies on, with the first version of their text. The clinic edits the
+# wording by publishing a new version in the admin; each new version asks every patient again.
+DEFAULT_PURPOSES = [
+    (
+        ConsentPurpose.PRIVACY_NOTICE,
+        "Privacy notice acknowledged",
+        "I have read the clinic's privacy notice: what the clinic records about me, why, who may see "
+        "it, how long it is kept, and my rights to see, export, correct and erase my data and to "
+        "withdraw a consent at any time.",
+    ),
+    (
+        ConsentPurpose.EMAIL_REMINDERS,
+        "E-mail appointment reminders",
+        "Send me an e-mail one to two days before each appointment, with its date, time and the "
+        "clinic's name only. I can withdraw this at any time; the reminders then stop.",
+    ),
+    (
+        ConsentPurpose.RESEARCH,
+        "Research use of de-identified data",
+        "The clinic may use my data for research after removing everything that identifies me. "
+        "Withdrawing stops any future use; it does not change my care.",
+    ),
+]
+
+
+def consent_purposes_seed(*, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Create the purposes the code relies on, each with its first text, where they are missing
+    (after every migrate and flush, as the roles are synced). An existing purpose, retired or
+    reworded, is left as the clinic made it."""
+    if ConsentPurpose._meta.db_table not in connections[using].introspection.table_names():
+        return
+    with transaction.atomic(using=using):
+        for key, name, text in DEFAULT_PURPOSES:
+            purpose, created = ConsentPurpose.objects.using(using).get_or_create(key=key, defaults={"name": name})
+            if created:
+                ConsentVersion.objects.using(using).create(purpose=purpose, version=1, text=text)
 
 
 def _decide(*, actor, patient: Patient, purpose_key: str, decision: str, version, channel: str, purpose: str):

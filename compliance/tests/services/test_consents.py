@@ -12,6 +12,7 @@ from compliance.selectors import consenting_patient_ids, portal_consent_overview
 from compliance.services.consents import (
     consent_decide,
     consent_purpose_create,
+    consent_purposes_seed,
     consent_record_paper,
     consent_version_publish,
 )
@@ -182,3 +183,18 @@ def test_reading_consents_is_an_access_event(patient):
     portal_consent_overview(user=patient.user)
     event = AuditEvent.objects.get(action="consent.list")
     assert (event.patient_id, event.actor_id, event.purpose) == (patient.pk, patient.user.pk, "self")
+
+
+def test_the_default_purposes_come_back_after_a_flush_and_a_retired_one_stays_retired(compliance_officer):
+    research = ConsentPurpose.objects.get(key=ConsentPurpose.RESEARCH)
+    research.is_active = False
+    research.save(update_fields=["is_active"])
+    reminders = ConsentPurpose.objects.get(key=REMINDERS)
+    reminders.versions.all().delete()
+    reminders.delete()
+
+    consent_purposes_seed()
+
+    assert ConsentPurpose.objects.get(key=REMINDERS).versions.get().version == 1
+    assert ConsentPurpose.objects.get(key=ConsentPurpose.RESEARCH).is_active is False
+    assert ConsentPurpose.objects.filter(key=ConsentPurpose.PRIVACY_NOTICE).count() == 1

@@ -5,7 +5,6 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -173,17 +172,3 @@ def test_a_failed_send_leaves_no_row_and_the_next_run_sends_it(patient, doctor, 
 
     monkeypatch.undo()
     assert appointment_reminders_send(now=NOW).sent == 1
-
-
-def test_the_command_prints_its_progress_with_ids_only(patient, other_patient, doctor, capsys):
-    _consent(patient)
-    sent = _book(patient, doctor, hours_ahead=30)
-    unanswered = _book(other_patient, doctor, hours_ahead=31)
-
-    call_command("send_appointment_reminders")
-
-    out = capsys.readouterr().out
-    assert f"Appointment #{sent.pk}: reminder sent." in out
-    assert f"Appointment #{unanswered.pk}: no consent to e-mail reminders, not sent." in out
-    assert "2 appointment(s) due a reminder: 1 sent, 1 without consent, 0 without an e-mail address." in out
-    assert patient.email not in out and CANARY_REASON not in out
