@@ -75,6 +75,12 @@ _OWN_PERMISSIONS: dict[Role, list[str]] = {
         # The outbox: read, and queue failed e-mails again (accounts.admin.OutgoingEmailAdmin).
         "accounts.view_outgoingemail",
         "accounts.change_outgoingemail",
+        # compliance: the consent purposes and their texts
+        "compliance.view_consentpurpose",
+        "compliance.add_consentpurpose",
+        "compliance.change_consentpurpose",
+        "compliance.view_consentversion",
+        "compliance.add_consentversion",
     ],
     Role.COMPLIANCE: [
         "audit.view_auditevent",
@@ -82,6 +88,12 @@ _OWN_PERMISSIONS: dict[Role, list[str]] = {
         "axes.view_accessattempt",
         "axes.view_accesslog",
         "axes.view_accessfailurelog",
+        # compliance
+        "compliance.view_consentpurpose",
+        "compliance.add_consentpurpose",
+        "compliance.change_consentpurpose",
+        "compliance.view_consentversion",
+        "compliance.add_consentversion",
     ],
     Role.RECEPTIONIST: [
         "records.view_patient",

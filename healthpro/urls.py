@@ -14,6 +14,8 @@ urlpatterns = [
     # records
     path("patients/", include("records.urls")),
     path("portal/", include("records.portal_urls")),
+    # compliance: the portal's "My privacy" page, the paper-consent page and the data inventory
+    path("", include("compliance.urls")),
 ]
 
 handler400 = "healthpro.views.bad_request"

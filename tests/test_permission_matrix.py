@@ -37,6 +37,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from accounts.models import OutgoingEmail, User, UserSession
 from accounts.services.tokens import token_pair_issue
 from audit.models import AuditEvent
+from compliance.models import ConsentPurpose, ConsentVersion
 from records import services
 from records.models import ClinicalNote
 from records.tests.factories import register_patient
@@ -157,6 +158,29 @@ EXPECTED = {
     "api-auth-session": expect(
         delete={ANONYMOUS: 401, PATIENT: 204, STAFF: 404}, rest={ANONYMOUS: 401, SIGNED_IN: 405}
     ),
+    # compliance: the patient's own consents (an empty answer is a message and a redirect)
+    "compliance:portal-privacy": expect(
+        get={ANONYMOUS: 302, STAFF: 403, PATIENT: 200},
+        post={ANONYMOUS: 302, STAFF: 403, PATIENT: 302},
+        rest={ANONYMOUS: 302, STAFF: 403, PATIENT: 405},
+    ),
+    # Paper consents: reception and compliance for any patient, clinicians for their care team's
+    # (the world's patient is on no care team: 404 on every method, as for a missing id).
+    "compliance:patient-consents": expect(
+        get={ANONYMOUS: 302, (ADMIN, PATIENT): 403, (RECEPTIONIST, COMPLIANCE): 200, (DOCTOR, NURSE): 404},
+        post={ANONYMOUS: 302, (ADMIN, PATIENT): 403, (RECEPTIONIST, COMPLIANCE): 302, (DOCTOR, NURSE): 404},
+        rest={ANONYMOUS: 302, (ADMIN, PATIENT): 403, (RECEPTIONIST, COMPLIANCE): 405, (DOCTOR, NURSE): 404},
+    ),
+    "compliance:inventory": read_only(
+        {COMPLIANCE: 200}, {ANONYMOUS: 302, (ADMIN, RECEPTIONIST, DOCTOR, NURSE, PATIENT): 403}
+    ),
+    "compliance:inventory-csv": read_only(
+        {COMPLIANCE: 200}, {ANONYMOUS: 302, (ADMIN, RECEPTIONIST, DOCTOR, NURSE, PATIENT): 403}
+    ),
+    # The consent API: patients only; an empty body lacks the version (400).
+    "compliance-api:consent-list": read_only({PATIENT: 200}, {ANONYMOUS: 401, STAFF: 403}),
+    "compliance-api:consent-give": post_only({PATIENT: 400}, {ANONYMOUS: 401, STAFF: 403}),
+    "compliance-api:consent-withdraw": post_only({PATIENT: 400}, {ANONYMOUS: 401, STAFF: 403}),
 }
 
 # Django admin
@@ -185,6 +209,9 @@ ADMIN_MODELS = {
     # Read only for everyone; the admin's change permission only allows the retry action.
     "accounts.outgoingemail": {ADMIN: {"view"}},
     "auth.group": {ADMIN: {"view"}},
+    # A consent text never changes once published (a new version is added) and nothing is deleted.
+    "compliance.consentpurpose": {ADMIN: {"view", "add", "change"}, COMPLIANCE: {"view", "add", "change"}},
+    "compliance.consentversion": {ADMIN: {"view", "add"}, COMPLIANCE: {"view", "add"}},
     "audit.auditevent": {COMPLIANCE: {"view"}},
     "auditlog.logentry": {},
     "axes.accessattempt": {ADMIN: {"view", "delete"}, COMPLIANCE: {"view"}},
@@ -325,7 +352,16 @@ def world(make_user):
     other_browser = Client()
     other_browser.force_login(users[PATIENT])
     patient_session = UserSession.objects.filter(user=users[PATIENT]).latest("pk")
-    return {"users": users, "patient_session": patient_session, "admin_objects": admin_objects(users)}
+    # The patient's record, on no care team (compliance's pages and API need one).
+    patient = register_patient()
+    patient.user = users[PATIENT]
+    patient.save(update_fields=["user"])
+    return {
+        "users": users,
+        "patient_session": patient_session,
+        "patient": patient,
+        "admin_objects": admin_objects(users),
+    }
 
 
 def admin_objects(users) -> dict:
@@ -339,6 +375,8 @@ def admin_objects(users) -> dict:
         "accounts.user": patient,
         "accounts.outgoingemail": OutgoingEmail.objects.create(template="password_changed", recipient=patient),
         "auth.group": Group.objects.get(name=PATIENT),
+        "compliance.consentpurpose": ConsentPurpose.objects.get(key=ConsentPurpose.EMAIL_REMINDERS),
+        "compliance.consentversion": ConsentVersion.objects.filter(purpose__key=ConsentPurpose.EMAIL_REMINDERS).first(),
         "audit.auditevent": AuditEvent.objects.latest("pk"),
         "auditlog.logentry": LogEntry.objects.create(
             content_type=ContentType.objects.get_for_model(User),
@@ -382,6 +420,10 @@ def cases_for(key: str, pattern: URLPattern, route: str, world) -> list:
             kwargs[argument] = invalid_link_kwargs(world)[argument]
         elif argument == "session_id":
             kwargs[argument] = world["patient_session"].pk
+        elif argument == "patient_id":
+            kwargs[argument] = world["patient"].pk
+        elif argument == "purpose_key":
+            kwargs[argument] = ConsentPurpose.EMAIL_REMINDERS
         elif argument == "content_type_id":
             kwargs[argument] = ContentType.objects.get_for_model(User).pk
         elif key == "admin:view_on_site" and argument == "object_id":

@@ -48,6 +48,7 @@ SUBJECTS = {
     "new_device": "New sign-in to your HealthPro account",
     "recovery_code_used": "A HealthPro recovery code was used",
     "break_glass_opened": "A break-the-glass access to review",
+    "appointment_reminder": "Reminder: your appointment",
 }
 
 
@@ -91,6 +92,8 @@ def _template_context(email: OutgoingEmail, user: User) -> dict:
             return {**stored, "when": _moment(stored.get("when"))}
         case "recovery_code_used":
             return {**stored, "used_at": _moment(stored.get("used_at"))}
+        case "appointment_reminder":
+            return {**stored, "starts_at": _moment(stored.get("starts_at"))}
         case "break_glass_opened":
             actor = User.objects.filter(pk=stored.get("actor_id")).first()
             role = actor.role if actor else None

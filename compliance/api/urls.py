@@ -1,0 +1,11 @@
+from django.urls import path
+
+from compliance.api import views
+
+app_name = "compliance-api"
+
+urlpatterns = [
+    path("consents/", views.ConsentListApi.as_view(), name="consent-list"),
+    path("consents/<slug:purpose_key>/give/", views.ConsentGiveApi.as_view(), name="consent-give"),
+    path("consents/<slug:purpose_key>/withdraw/", views.ConsentWithdrawApi.as_view(), name="consent-withdraw"),
+]
