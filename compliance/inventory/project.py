@@ -273,6 +273,37 @@ BLOCKS = [
             ),
         ],
     ),
+    model_block(
+        "accounts.OutgoingEmail",
+        patient_path="recipient__patient_record",
+        description=(
+            "The e-mail outbox: a template, the recipient's account and context that is not secret; the"
+            " address is read from the account when it is sent, and no link or rendered message is stored."
+        ),
+        subject=Subject.PATIENT,
+        lawful_basis=BASIS_CONTRACT,
+        purpose="telling the account holder what their account and care need them to know",
+        retention="outbox",
+        erasure=E.DELETE,
+        export=False,
+        fields=[
+            field("id", C.OPERATIONAL),
+            field("template", C.OPERATIONAL),
+            field("recipient", C.OPERATIONAL),
+            field(
+                "context",
+                C.CONTACT,
+                description="Non-secret values of the message (a time, a device's browser, an appointment's time).",
+            ),
+            field("base_url", C.OPERATIONAL, personal=False),
+            field("status", C.OPERATIONAL),
+            field("attempts", C.OPERATIONAL),
+            field("last_error", C.OPERATIONAL, description="The error's class and SMTP code, never its text."),
+            field("created_at", C.OPERATIONAL),
+            field("last_attempt_at", C.OPERATIONAL),
+            field("sent_at", C.OPERATIONAL),
+        ],
+    ),
     _credential(
         "accounts.PasswordHistory",
         "user__patient_record",

@@ -62,6 +62,8 @@ RETENTION = {
     "limitation period, to prove the consent (GDPR 7(1)).",
     "reminder": "A record that a reminder was sent: kept with the appointment it is about.",
     "configuration": "Configuration of the system: kept while it is in use.",
+    "outbox": "An e-mail waiting or sent: kept until it is sent or has failed for good, then for "
+    "90 days so that an administrator can see what was delivered.",
 }
 
 # The lawful bases in force, written once.
