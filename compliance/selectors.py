@@ -68,13 +68,10 @@ def request_queue(
 
 
 def request_get(*, user, request_id) -> DataSubjectRequest:
-    """One request with its patient, for a compliance officer or for a receptionist applying a
-    correction (rectification requests only)."""
-    queryset = DataSubjectRequest.objects.select_related("patient", "assignee", "opened_by", "identity_verified_by")
+    """One request with its patient, for a compliance officer; Http404 for anyone else."""
     if not policies.may_work_requests(user):
-        if not policies.may_apply_rectification(user):
-            raise Http404(NOT_FOUND_MESSAGE)
-        queryset = queryset.filter(kind=DataSubjectRequest.Kind.RECTIFICATION)
+        raise Http404(NOT_FOUND_MESSAGE)
+    queryset = DataSubjectRequest.objects.select_related("patient", "assignee", "opened_by", "identity_verified_by")
     request = queryset.filter(pk=record_id_or_404(request_id)).first()
     if request is None:
         raise Http404(NOT_FOUND_MESSAGE)

@@ -48,6 +48,11 @@ def nav_items_for(user, role: Role | None, path: str = "") -> list[NavItem]:
             ("My record", reverse("portal:home"), "Your record, appointments, documents and who opened them.")
         )
     # end records
+    # compliance: data-subject requests and legal holds
+    if role is Role.COMPLIANCE:
+        entries.append(("Privacy requests", reverse("compliance:request-queue"), "Data-subject requests to handle."))
+        entries.append(("Legal holds", reverse("compliance:hold-list"), "Holds that block erasure and purges."))
+    # end compliance
     if role is not None and role.is_staff_role:
         entries.append(("API docs", reverse("api-docs"), "The REST API for connected systems."))
     # accounts: profile, password, sessions
