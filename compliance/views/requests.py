@@ -245,7 +245,8 @@ def _action(request, request_id, *, form_name, form, run, done):
     if form.is_valid() and apply_to_form(form, lambda: run(form.cleaned_data)) is not None:
         messages.success(request, done)
         return redirect("compliance:request-detail", request_id=dsr.pk)
-    messages.error(request, "The step was not recorded: see the form below.")
+    reasons = " ".join(form.non_field_errors()) or "see the form below."
+    messages.error(request, f"The step was not recorded: {reasons}")
     return _detail(request, dsr, status=400, **{form_name: form})
 
 
