@@ -411,7 +411,9 @@ def rectification_apply(*, actor, request_id, fields: list[str], reason: str = "
 
 
 def restriction_lift(*, actor, request_id, reason: str) -> DataSubjectRequest:
-    """Lift the restriction that a completed restriction or objection request put in place."""
+    """Lift the restriction that a completed restriction or objection request put in place. The
+    record stays restricted while another completed restriction or objection of the patient's
+    has not been lifted."""
     _require_officer(actor)
     reason = _reason(reason, "reason", "lifting the restriction")
     with transaction.atomic():
@@ -420,9 +422,17 @@ def restriction_lift(*, actor, request_id, reason: str) -> DataSubjectRequest:
             raise ValidationError("Only a completed restriction or objection request has a restriction to lift.")
         if request.events.filter(action=Action.RESTRICTION_LIFTED).exists():
             raise ValidationError("This restriction is already lifted.")
-        records_services.patient_restriction_set(
-            actor=actor, patient_id=request.patient_id, restricted=False, reason=reason
+        still_restricting = (
+            DataSubjectRequest.objects.filter(
+                patient_id=request.patient_id, kind__in=RESTRICTING_KINDS, status=Status.COMPLETED
+            )
+            .exclude(pk=request.pk)
+            .exclude(events__action=Action.RESTRICTION_LIFTED)
         )
+        if not still_restricting.exists():
+            records_services.patient_restriction_set(
+                actor=actor, patient_id=request.patient_id, restricted=False, reason=reason
+            )
         _step(actor=actor, request=request, action=Action.RESTRICTION_LIFTED, note=reason)
     return request
 
@@ -439,7 +449,7 @@ def request_due_reminders_send(*, days_before: int = REMINDER_DAYS_BEFORE, on=No
     ).values_list("pk", flat=True)
     for request_pk in list(candidates):
         with transaction.atomic():
-            request = DataSubjectRequest.objects.select_for_update().select_related("assignee").get(pk=request_pk)
+            request = DataSubjectRequest.objects.select_for_update().get(pk=request_pk)
             if not request.is_open or request.assignee is None or request.reminded_for_due_on == request.due_on:
                 continue
             if not request.assignee.is_active or not request.assignee.email:

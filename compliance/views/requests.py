@@ -25,7 +25,7 @@ from compliance.forms import (
     RestrictionLiftForm,
     VerifyIdentityForm,
 )
-from compliance.models import DataSubjectRequest
+from compliance.models import DataSubjectRequest, RequestEvent
 from compliance.services import requests as services
 from records.decorators import roles_required
 from records.models import Patient
@@ -213,15 +213,16 @@ def request_new(request):
 def _detail(request, dsr, status=200, **forms):
     today = selectors.today()
     proposed = services.proposed_values_of(dsr)
+    history = selectors.request_history(dsr)
     context = {
         "dsr": dsr,
         "patient": dsr.patient,
-        "history": selectors.request_history(dsr),
+        "history": history,
         "overdue": dsr.is_overdue(today),
         "proposed_rows": proposed_rows(dsr),
         "restriction_liftable": dsr.kind in services.RESTRICTING_KINDS
         and dsr.status == Status.COMPLETED
-        and dsr.patient.processing_restricted,
+        and not any(event.action == RequestEvent.Action.RESTRICTION_LIFTED for event in history),
         "verify_form": forms.get("verify_form") or VerifyIdentityForm(prefix="verify"),
         "assign_form": forms.get("assign_form") or AssignForm(prefix="assign"),
         "extend_form": forms.get("extend_form") or ExtendForm(prefix="extend"),

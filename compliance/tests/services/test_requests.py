@@ -416,6 +416,22 @@ def test_accepting_a_restriction_restricts_the_record_and_lifting_it_restores_it
         services.restriction_lift(actor=officer, request_id=request.pk, reason="The accuracy check is finished.")
 
 
+def test_the_record_stays_restricted_while_another_accepted_objection_stands(subject, officer):
+    patient, account = subject
+    restriction = verified_request(account, officer, kind="restriction")
+    objection = verified_request(account, officer, kind="objection")
+    services.request_complete(actor=officer, request_id=restriction.pk)
+    services.request_complete(actor=officer, request_id=objection.pk)
+
+    services.restriction_lift(actor=officer, request_id=restriction.pk, reason="The accuracy check is finished.")
+    patient.refresh_from_db()
+    assert patient.processing_restricted
+
+    services.restriction_lift(actor=officer, request_id=objection.pk, reason="The objection was withdrawn.")
+    patient.refresh_from_db()
+    assert not patient.processing_restricted
+
+
 def test_only_a_completed_restriction_can_be_lifted(subject, officer):
     _, account = subject
     request = verified_request(account, officer, kind="restriction")

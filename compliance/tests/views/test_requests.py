@@ -295,3 +295,24 @@ def test_a_forged_request_id_is_a_404_for_the_officer(page_client, officer):
     client = page_client(officer)
     assert client.get(reverse("compliance:request-detail", args=[10**6])).status_code == 404
     assert client.post(reverse("compliance:request-complete", args=[10**6])).status_code == 404
+
+
+def test_an_officer_accepts_a_restriction_and_lifts_it_from_the_page(page_client, officer, subject):
+    patient, account = subject
+    request = verified_request(account, officer, kind="restriction")
+    client = page_client(officer)
+
+    client.post(reverse("compliance:request-complete", args=[request.pk]), {"complete-note": ""})
+    patient.refresh_from_db()
+    assert patient.processing_restricted
+    page = client.get(reverse("compliance:request-detail", args=[request.pk])).content.decode()
+    assert "Lift the restriction" in page
+
+    response = client.post(
+        reverse("compliance:restriction-lift", args=[request.pk]), {"lift-reason": "Accuracy confirmed by the clinic."}
+    )
+    assert response.status_code == 302
+    patient.refresh_from_db()
+    assert not patient.processing_restricted
+    page = client.get(reverse("compliance:request-detail", args=[request.pk])).content.decode()
+    assert "Lift the restriction" not in page
