@@ -50,8 +50,16 @@ def nav_items_for(user, role: Role | None, path: str = "") -> list[NavItem]:
     # end records
     # compliance
     if role is Role.PATIENT:
-        entries.append(("My privacy", reverse("compliance:portal-privacy"), "Your consents: give or withdraw them."))
+        entries.append(
+            (
+                "My privacy",
+                reverse("compliance:portal-privacy"),
+                "Your consents, your privacy requests and your data.",
+            )
+        )
     if role is Role.COMPLIANCE:
+        entries.append(("Privacy requests", reverse("compliance:request-queue"), "Data-subject requests to handle."))
+        entries.append(("Legal holds", reverse("compliance:hold-list"), "Holds that block erasure and purges."))
         entries.append(
             (
                 "Data inventory",

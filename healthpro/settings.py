@@ -541,5 +541,11 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "AllergyStatusEnum": "records.models.Allergy.Status",
         "AppointmentStatusEnum": "records.models.Appointment.Status",
         "PatientStatusEnum": "records.models.Patient.Status",
+        # compliance
+        "PrivacyRequestKindEnum": "compliance.models.DataSubjectRequest.Kind",
+        "PrivacyRequestStatusEnum": "compliance.models.DataSubjectRequest.Status",
+        "PrivacyRequestChannelEnum": "compliance.models.DataSubjectRequest.Channel",
+        "PrivacyRequestOutcomeEnum": "compliance.models.DataSubjectRequest.Outcome",
+        "PrivacyRequestActionEnum": "compliance.models.RequestEvent.Action",
     }
 )

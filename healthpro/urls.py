@@ -14,8 +14,10 @@ urlpatterns = [
     # records
     path("patients/", include("records.urls")),
     path("portal/", include("records.portal_urls")),
-    # compliance: the portal's "My privacy" page, the paper-consent page and the data inventory
+    # compliance: its staff pages under compliance/, the portal's "My privacy" page and the
+    # portal's privacy requests
     path("", include("compliance.urls")),
+    path("portal/privacy/", include("compliance.portal_urls")),
 ]
 
 handler400 = "healthpro.views.bad_request"

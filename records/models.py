@@ -106,6 +106,12 @@ class Patient(models.Model):
         blank=True,
         related_name="patient_record",
     )
+    # A data-subject restriction or objection (GDPR Art. 18, 21), set by records.services
+    # patient_restriction_set: staff see a banner; reminder e-mails and research exports leave the
+    # patient out (records.policies.processing_allowed).
+    processing_restricted = models.BooleanField(default=False, editable=False)
+    processing_restricted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    processing_restriction_reason = EncryptedTextField(blank=True, editable=False)
     # Blind indexes (HMAC-SHA256, hex): exact search on encrypted identifiers.
     mrn_index = models.CharField(max_length=64, unique=True, editable=False)
     family_name_index = models.CharField(max_length=64, db_index=True, editable=False)

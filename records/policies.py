@@ -28,6 +28,20 @@ CLINICAL_ROLES = frozenset({Role.DOCTOR, Role.NURSE})
 ADMINISTRATIVE_RECORD_TYPES = frozenset({"patient", "appointment", "care_team"})
 # What a patient may change about themselves in the portal.
 PATIENT_CONTACT_FIELDS = ("email", "phone", "address", "emergency_contact", "preferred_language")
+# What a patient may ask to have corrected (GDPR Art. 16): the demographics they see of their own
+# record. The national identifier and the record's status are changed at the desk, on proof.
+PATIENT_RECTIFIABLE_FIELDS = (
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "gender",
+    "email",
+    "phone",
+    "address",
+    "emergency_contact",
+    "preferred_language",
+)
 
 
 def role_of(user) -> Role | None:
@@ -168,3 +182,23 @@ def can_edit_record(user, purpose: str | None, record_type, record) -> bool:
 def can_amend_note(user, purpose: str | None, note: ClinicalNote) -> bool:
     """A signed note is amended (never changed) by a user who may write notes of its kind."""
     return note.is_signed and note.kind in note_kinds_for(user) and can_write(user, purpose, "records.add_clinicalnote")
+
+
+def processing_allowed(queryset: QuerySet[Patient] | None = None) -> QuerySet[Patient]:
+    """`queryset` (every patient by default) without those whose processing is restricted or
+    objected to: reminder e-mails, research exports and any other optional processing build on it."""
+    queryset = Patient.objects.all() if queryset is None else queryset
+    return queryset.filter(processing_restricted=False)
+
+
+def handles_data_subject_requests(user) -> bool:
+    """Compliance officers handle data-subject requests: they read a patient's identifying
+    demographics (never clinical content), restrict processing and apply corrections. A role
+    check, as for break-the-glass reviews: the role holds no permission on clinical models."""
+    return role_of(user) is Role.COMPLIANCE
+
+
+def may_rectify(user) -> bool:
+    """Who applies a patient's correction request: compliance officers, and receptionists (who edit
+    demographics anyway)."""
+    return handles_data_subject_requests(user) or role_of(user) is Role.RECEPTIONIST

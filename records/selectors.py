@@ -126,6 +126,47 @@ def patient_get(*, user, patient_id) -> tuple[Patient, str]:
     return patient, purpose
 
 
+def patient_identity_get(*, user, patient_id) -> Patient:
+    """A patient's demographics for a compliance officer handling a data-subject request or a
+    legal hold: who they are, never their clinical records (the officer sees no patient through
+    visible_patients). Http404 for anyone else and for a missing id, both recorded as denied."""
+    try:
+        patient_id = int(patient_id)
+    except (TypeError, ValueError):
+        raise Http404(NOT_FOUND_MESSAGE) from None
+    in_range = 0 < patient_id <= MAX_DATABASE_ID
+    patient = Patient.objects.filter(pk=patient_id).first() if in_range else None
+    if patient is None or not policies.handles_data_subject_requests(user):
+        record_denied(
+            user=user,
+            patient_id=patient.pk if patient is not None else None,
+            record_type="patient",
+            action="patient.identity_read",
+            details={"requested_patient_id": patient_id},
+        )
+        raise Http404(NOT_FOUND_MESSAGE)
+    with transaction.atomic():
+        record_access(
+            actor=user,
+            patient_id=patient.pk,
+            record_type="patient",
+            action="patient.identity_read",
+            purpose=policies.Purpose.ADMINISTRATION,
+        )
+    return patient
+
+
+def patient_identity_find(*, user, mrn: str) -> Patient | None:
+    """The patient with this medical record number, for a compliance officer (as
+    patient_identity_get); None when there is none. PermissionDenied for other roles."""
+    if not policies.handles_data_subject_requests(user):
+        raise PermissionDenied("Only compliance officers look patients up here.")
+    patient = Patient.objects.filter(mrn_index__in=blind_indexes("mrn", mrn or "")).first()
+    if patient is None:
+        return None
+    return patient_identity_get(user=user, patient_id=patient.pk)
+
+
 def _records_queryset(record_type, patient: Patient, purpose: str):
     model = record_type.model
     queryset = model.objects.filter(patient=patient)

@@ -134,6 +134,58 @@ def patient_update_contact(*, actor, data: dict) -> Patient:
     return _save_patient_fields(actor=actor, patient=patient, purpose=Purpose.SELF, data=data)
 
 
+def patient_rectify(*, actor, patient_id, data: dict) -> Patient:
+    """Apply a patient's correction request (GDPR Art. 16): only the fields a patient may ask to
+    correct (policies.PATIENT_RECTIFIABLE_FIELDS), by a compliance officer or a receptionist.
+    The previous values stay in the record's change history and with the request."""
+    if not policies.may_rectify(actor):
+        raise PermissionDenied("Your role may not apply corrections.")
+    unknown = set(data) - set(policies.PATIENT_RECTIFIABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: "This field cannot be corrected here." for name in sorted(unknown)})
+    patient = Patient.objects.filter(pk=record_id_or_404(patient_id)).first()
+    if patient is None:
+        raise Http404(NOT_FOUND_MESSAGE)
+    return _save_patient_fields(actor=actor, patient=patient, purpose=Purpose.ADMINISTRATION, data=data)
+
+
+def patient_restriction_set(*, actor, patient_id, restricted: bool, reason: str) -> Patient:
+    """Restrict (or lift the restriction of) the processing of a patient's data, on a
+    data-subject request (GDPR Art. 18, 21): compliance officers only. The reason is kept
+    encrypted on the record; the audit event names the patient and the change, not the reason."""
+    if not policies.handles_data_subject_requests(actor):
+        raise PermissionDenied("Only compliance officers restrict processing.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Give the reason."})
+    with _write(actor):
+        patient = Patient.objects.select_for_update().filter(pk=record_id_or_404(patient_id)).first()
+        if patient is None:
+            raise Http404(NOT_FOUND_MESSAGE)
+        patient.processing_restricted = restricted
+        patient.processing_restricted_at = timezone.now() if restricted else None
+        patient.processing_restriction_reason = reason if restricted else ""
+        patient.full_clean()
+        patient.save(
+            update_fields=[
+                "processing_restricted",
+                "processing_restricted_at",
+                "processing_restriction_reason",
+                "updated_at",
+            ]
+        )
+        record_access(
+            actor=actor,
+            patient_id=patient.pk,
+            record_type="patient",
+            action="patient.restrict" if restricted else "patient.restriction_lift",
+            purpose=Purpose.ADMINISTRATION,
+            record_id=patient.pk,
+            details={"restricted": restricted},
+        )
+    return patient
+
+
 def _save_patient_fields(*, actor, patient: Patient, purpose: str, data: dict) -> Patient:
     for name, value in data.items():
         setattr(patient, name, value)

@@ -437,7 +437,16 @@ def test_form_field_include_renders_help_text_optional_marker_and_checkboxes():
         (Role.ADMIN, ["Dashboard", "Administration", "API docs", "Your account"]),
         (
             Role.COMPLIANCE,
-            ["Dashboard", "Administration", "Break-the-glass reviews", "Data inventory", "API docs", "Your account"],
+            [
+                "Dashboard",
+                "Administration",
+                "Break-the-glass reviews",
+                "Privacy requests",
+                "Legal holds",
+                "Data inventory",
+                "API docs",
+                "Your account",
+            ],
         ),
         (Role.DOCTOR, ["Dashboard", "Patients", "Today", "Break-the-glass", "API docs", "Your account"]),
         (Role.NURSE, ["Dashboard", "Patients", "Today", "Break-the-glass", "API docs", "Your account"]),

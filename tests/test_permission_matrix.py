@@ -38,6 +38,8 @@ from accounts.models import OutgoingEmail, User, UserSession
 from accounts.services.tokens import token_pair_issue
 from audit.models import AuditEvent
 from compliance.models import ConsentPurpose, ConsentVersion
+from compliance.services.holds import legal_hold_place
+from compliance.services.requests import request_open
 from records import services
 from records.models import ClinicalNote
 from records.tests.factories import register_patient
@@ -182,6 +184,67 @@ EXPECTED = {
     "compliance-api:consent-give": post_only({PATIENT: 400}, {ANONYMOUS: 401, STAFF: 403}),
     "compliance-api:consent-withdraw": post_only({PATIENT: 400}, {ANONYMOUS: 401, STAFF: 403}),
 }
+
+# compliance: data-subject requests and legal holds. The world's request is the patient's, open,
+# of a kind that is not a correction and with the identity not yet verified; the world's hold is
+# in force. Compliance officers' actions with an empty body are refused with the form (400).
+NOT_COMPLIANCE = (ADMIN, RECEPTIONIST, DOCTOR, NURSE, PATIENT)
+OFFICERS_ONLY = {ANONYMOUS: 302, NOT_COMPLIANCE: 403}
+PATIENTS_ONLY = {ANONYMOUS: 302, STAFF: 403}
+PATIENTS_ONLY_API = {ANONYMOUS: 401, STAFF: 403}
+EXPECTED.update(
+    {
+        "compliance:request-queue": read_only({COMPLIANCE: 200}, OFFICERS_ONLY),
+        "compliance:request-new": expect(
+            get={**OFFICERS_ONLY, COMPLIANCE: 200},
+            post={**OFFICERS_ONLY, COMPLIANCE: 200},
+            rest={**OFFICERS_ONLY, COMPLIANCE: 405},
+        ),
+        "compliance:request-detail": read_only({COMPLIANCE: 200}, OFFICERS_ONLY),
+        "compliance:request-verify": post_only({COMPLIANCE: 400}, OFFICERS_ONLY),
+        "compliance:request-assign": post_only({COMPLIANCE: 400}, OFFICERS_ONLY),
+        "compliance:request-extend": post_only({COMPLIANCE: 400}, OFFICERS_ONLY),
+        # The identity is not verified yet: completing is refused.
+        "compliance:request-complete": post_only({COMPLIANCE: 400}, OFFICERS_ONLY),
+        "compliance:request-refuse": post_only({COMPLIANCE: 400}, OFFICERS_ONLY),
+        # Not a correction request: nothing to apply.
+        "compliance:rectification-apply": post_only({COMPLIANCE: 400}, OFFICERS_ONLY),
+        "compliance:restriction-lift": post_only({COMPLIANCE: 400}, OFFICERS_ONLY),
+        "compliance:hold-list": read_only({COMPLIANCE: 200}, OFFICERS_ONLY),
+        "compliance:hold-place": expect(
+            get={**OFFICERS_ONLY, COMPLIANCE: 200},
+            post={**OFFICERS_ONLY, COMPLIANCE: 200},
+            rest={**OFFICERS_ONLY, COMPLIANCE: 405},
+        ),
+        "compliance:hold-lift": post_only({COMPLIANCE: 400}, OFFICERS_ONLY),
+        "privacy:request-list": read_only({PATIENT: 200}, PATIENTS_ONLY),
+        "privacy:request-new": expect(
+            get={**PATIENTS_ONLY, PATIENT: 200},
+            post={**PATIENTS_ONLY, PATIENT: 200},
+            rest={**PATIENTS_ONLY, PATIENT: 405},
+        ),
+        "privacy:rectification-new": expect(
+            get={**PATIENTS_ONLY, PATIENT: 200},
+            post={**PATIENTS_ONLY, PATIENT: 200},
+            rest={**PATIENTS_ONLY, PATIENT: 405},
+        ),
+        "privacy:request-detail": read_only({PATIENT: 200}, PATIENTS_ONLY),
+        # Withdrawn (in the rolled-back savepoint), then back to the request's page.
+        "privacy:request-withdraw": post_only({PATIENT: 302}, PATIENTS_ONLY),
+        # The API checks the role before the method (DRF runs the permission checks first).
+        "compliance-api:request-list": expect(
+            get={**PATIENTS_ONLY_API, PATIENT: 200},
+            post={**PATIENTS_ONLY_API, PATIENT: 400},
+            rest={**PATIENTS_ONLY_API, PATIENT: 405},
+        ),
+        "compliance-api:request-detail": expect(
+            get={**PATIENTS_ONLY_API, PATIENT: 200}, rest={**PATIENTS_ONLY_API, PATIENT: 405}
+        ),
+        "compliance-api:request-withdraw": expect(
+            post={**PATIENTS_ONLY_API, PATIENT: 200}, rest={**PATIENTS_ONLY_API, PATIENT: 405}
+        ),
+    }
+)
 
 # Django admin
 
@@ -352,15 +415,20 @@ def world(make_user):
     other_browser = Client()
     other_browser.force_login(users[PATIENT])
     patient_session = UserSession.objects.filter(user=users[PATIENT]).latest("pk")
-    # The patient's record, on no care team (compliance's pages and API need one).
-    patient = register_patient()
+    # compliance: the patient's record (on no care team), one open request of theirs and a legal
+    # hold on them.
+    patient = register_patient(actor=users[RECEPTIONIST])
     patient.user = users[PATIENT]
     patient.save(update_fields=["user"])
+    privacy_request = request_open(actor=users[PATIENT], kind="access")
+    hold = legal_hold_place(actor=users[COMPLIANCE], patient_id=patient.pk, reason="Litigation hold for the matrix.")
     return {
         "users": users,
         "patient_session": patient_session,
         "patient": patient,
         "admin_objects": admin_objects(users),
+        "privacy_request": privacy_request,
+        "legal_hold": hold,
     }
 
 
@@ -428,6 +496,10 @@ def cases_for(key: str, pattern: URLPattern, route: str, world) -> list:
             kwargs[argument] = ContentType.objects.get_for_model(User).pk
         elif key == "admin:view_on_site" and argument == "object_id":
             kwargs[argument] = world["users"][PATIENT].pk
+        elif argument == "request_id":
+            kwargs[argument] = world["privacy_request"].pk
+        elif argument == "hold_id":
+            kwargs[argument] = world["legal_hold"].pk
         elif argument in ("object_id", "id", "pk"):
             kwargs[argument] = world["admin_objects"][model].pk
         else:

@@ -20,7 +20,7 @@ same rendering in-process) and sends nothing.
 
 import logging
 import smtplib
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -49,6 +49,7 @@ SUBJECTS = {
     "recovery_code_used": "A HealthPro recovery code was used",
     "break_glass_opened": "A break-the-glass access to review",
     "appointment_reminder": "Reminder: your appointment",
+    "data_subject_request_due": "A data-subject request assigned to you is due soon",
 }
 
 
@@ -94,6 +95,8 @@ def _template_context(email: OutgoingEmail, user: User) -> dict:
             return {**stored, "used_at": _moment(stored.get("used_at"))}
         case "appointment_reminder":
             return {**stored, "starts_at": _moment(stored.get("starts_at"))}
+        case "data_subject_request_due":
+            return {**stored, "due_on": date.fromisoformat(stored["due_on"])}
         case "break_glass_opened":
             actor = User.objects.filter(pk=stored.get("actor_id")).first()
             role = actor.role if actor else None

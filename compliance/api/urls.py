@@ -8,4 +8,11 @@ urlpatterns = [
     path("consents/", views.ConsentListApi.as_view(), name="consent-list"),
     path("consents/<slug:purpose_key>/give/", views.ConsentGiveApi.as_view(), name="consent-give"),
     path("consents/<slug:purpose_key>/withdraw/", views.ConsentWithdrawApi.as_view(), name="consent-withdraw"),
+    path("privacy/requests/", views.PrivacyRequestListApi.as_view(), name="request-list"),
+    path("privacy/requests/<int:request_id>/", views.PrivacyRequestDetailApi.as_view(), name="request-detail"),
+    path(
+        "privacy/requests/<int:request_id>/withdraw/",
+        views.PrivacyRequestWithdrawApi.as_view(),
+        name="request-withdraw",
+    ),
 ]

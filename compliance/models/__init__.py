@@ -1,4 +1,17 @@
-from compliance.models.consents import ConsentDecision, ConsentPurpose, ConsentVersion
-from compliance.models.reminders import AppointmentReminder
+"""The models of compliance: one module per subject, re-exported here for Django and callers."""
 
-__all__ = ["AppointmentReminder", "ConsentDecision", "ConsentPurpose", "ConsentVersion"]
+from compliance.models.consents import ConsentDecision, ConsentPurpose, ConsentVersion
+from compliance.models.holds import LegalHold
+from compliance.models.reminders import AppointmentReminder
+from compliance.models.requests import DataSubjectRequest, RequestEvent, add_months
+
+__all__ = [
+    "AppointmentReminder",
+    "ConsentDecision",
+    "ConsentPurpose",
+    "ConsentVersion",
+    "DataSubjectRequest",
+    "LegalHold",
+    "RequestEvent",
+    "add_months",
+]

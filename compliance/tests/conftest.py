@@ -8,7 +8,18 @@ from accounts.roles import Role
 from accounts.services.tokens import token_pair_issue
 from compliance.models import ConsentPurpose
 from compliance.selectors import consent_purpose_get
+from compliance.tests.factories import patient_with_account
 from records.tests.factories import add_to_care_team, register_patient
+
+
+@pytest.fixture
+def officer(make_user):
+    return make_user(Role.COMPLIANCE)
+
+
+@pytest.fixture
+def other_officer(make_user):
+    return make_user(Role.COMPLIANCE)
 
 
 @pytest.fixture
@@ -48,6 +59,17 @@ def other_patient(make_user, receptionist):
 
 
 @pytest.fixture
+def subject(db):
+    """(patient, portal account) of the request's data subject."""
+    return patient_with_account()
+
+
+@pytest.fixture
+def other_subject(db):
+    return patient_with_account()
+
+
+@pytest.fixture
 def reminders_purpose(db):
     return consent_purpose_get(key=ConsentPurpose.EMAIL_REMINDERS)
 
@@ -67,6 +89,12 @@ def verified():
         return client
 
     return login
+
+
+@pytest.fixture
+def page_client(verified):
+    """The same sign-in as `verified`, by the name the request tests use."""
+    return verified
 
 
 @pytest.fixture

@@ -63,7 +63,11 @@ def portal_privacy(request):
     overview = selectors.portal_consent_overview(user=request.user)
     if overview is None:
         return render(request, "portal/no_record.html")
-    return render(request, "portal/privacy.html", {"overview": overview})
+    return render(
+        request,
+        "portal/privacy.html",
+        {"overview": overview, "privacy_requests": selectors.own_request_list(user=request.user)},
+    )
 
 
 @roles_required(*PAPER_CONSENT_ROLES)

@@ -18,5 +18,5 @@ def test_the_command_prints_its_progress_with_ids_only(patient, other_patient, d
     out = capsys.readouterr().out
     assert f"Appointment #{sent.pk}: reminder sent." in out
     assert f"Appointment #{unanswered.pk}: no consent to e-mail reminders, not sent." in out
-    assert "2 appointment(s) due a reminder: 1 sent, 1 without consent, 0 without an e-mail address." in out
+    assert "2 appointment(s) due a reminder: 1 sent, 1 without consent, 0 without a portal account." in out
     assert patient.email not in out and CANARY_REASON not in out

@@ -1,0 +1,32 @@
+"""The access rules of compliance, one module per subject:
+consents and the data inventory; data-subject requests and legal holds."""
+
+from compliance.policies.consents import (
+    PAPER_CONSENT_ROLES,
+    Purpose,
+    may_decide_own_consent,
+    may_record_paper_consent,
+    may_view_inventory,
+    paper_consent_purpose_for,
+)
+from compliance.policies.requests import (
+    may_apply_rectification,
+    may_be_assigned_requests,
+    may_manage_legal_holds,
+    may_open_own_request,
+    may_work_requests,
+)
+
+__all__ = [
+    "PAPER_CONSENT_ROLES",
+    "Purpose",
+    "may_apply_rectification",
+    "may_be_assigned_requests",
+    "may_decide_own_consent",
+    "may_manage_legal_holds",
+    "may_open_own_request",
+    "may_record_paper_consent",
+    "may_view_inventory",
+    "may_work_requests",
+    "paper_consent_purpose_for",
+]
