@@ -10,4 +10,5 @@ urlpatterns = [
     path("docs/", api_docs.SwaggerDocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("auth/", include("accounts.api.urls")),
     path("", include("records.api.urls")),
+    path("", include("compliance.api.urls")),
 ]

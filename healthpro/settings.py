@@ -473,6 +473,11 @@ DOCUMENTS_DIR = Path(env.str("DOCUMENTS_DIR", default=str(BASE_DIR / "var" / "do
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 BREAK_GLASS_MINUTES = env.int("BREAK_GLASS_MINUTES", default=60)
 
+# Compliance: data-subject exports (README "Data-subject exports"). Encrypted archives live here,
+# outside any folder the web server or whitenoise serves, and are deleted when they expire.
+EXPORTS_DIR = Path(env.str("EXPORTS_DIR", default=str(BASE_DIR / "var" / "exports")))
+DATA_EXPORT_HOURS = env.int("DATA_EXPORT_HOURS", default=72)
+
 # Backups (healthpro.backups; README "Backups and restore"): the age public keys (age1...) that
 # every archive is encrypted to. Public keys only: the identities stay offline.
 BACKUP_AGE_RECIPIENTS = [value.strip() for value in env.list("BACKUP_AGE_RECIPIENTS", default=[]) if value.strip()]

@@ -14,6 +14,8 @@ urlpatterns = [
     # records
     path("patients/", include("records.urls")),
     path("portal/", include("records.portal_urls")),
+    # compliance: the patient's privacy pages
+    path("portal/privacy/", include("compliance.urls")),
 ]
 
 handler400 = "healthpro.views.bad_request"
