@@ -1,0 +1,3 @@
+"""The inventory of compliance's own models."""
+
+BLOCKS: list = []
