@@ -12,7 +12,7 @@ from records.policies import role_of
 
 
 def may_use_own_exports(user) -> bool:
-    return role_of(user) is Role.PATIENT
+    return user != SYSTEM_ACTOR and role_of(user) is Role.PATIENT
 
 
 def may_build_export_for_others(actor) -> bool:

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from compliance.exports.documents import document_archive_name
 from compliance.exports.fhir import FhirMapper
+from compliance.exports.json import write_data_json
 from records.fields import decrypt_bytes
 from records.models import Document, Patient
 from records.storage import read_document_file
@@ -55,6 +56,7 @@ class ArchiveSummary:
     """What went into an archive: counts only (for the audit event), never values."""
 
     resources: Counter = field(default_factory=Counter)
+    rows: dict = field(default_factory=dict)
     documents: int = 0
 
 
@@ -93,6 +95,8 @@ def write_archive(output, *, patient: Patient) -> ArchiveSummary:
     made_at = timezone.now()
     mapper = FhirMapper(patient=patient, namespace=uuid.uuid4())
     with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+        with archive.open("data.json", "w", force_zip64=True) as stream:
+            summary.rows = write_data_json(stream, patient)
         _write_fhir_bundle(archive, mapper, summary, made_at)
         _write_documents(archive, patient, summary)
         readme = README_TEXT.format(made_at=made_at.strftime("%Y-%m-%d %H:%M"), documents=summary.documents)

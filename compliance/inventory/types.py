@@ -62,6 +62,8 @@ RETENTION = {
     "limitation period, to prove the consent (GDPR 7(1)).",
     "reminder": "A record that a reminder was sent: kept with the appointment it is about.",
     "configuration": "Configuration of the system: kept while it is in use.",
+    "data_export": "A data-subject export: its archive is deleted DATA_EXPORT_HOURS after it is ready; the "
+    "row (ids, states, times) is kept with the audit trail, as the record that the request was answered.",
 }
 
 # The lawful bases in force, written once.

@@ -144,9 +144,27 @@ def fill_record(patient, *, doctor, nurse, receptionist, tag: str) -> None:
     )
 
 
-def make_world(*, tag: str = "SUBJECTVALUE", canary: str = "CANARYZEBRA") -> World:
-    """A patient (portal account, full record) and, on the same care team, a second patient whose
-    every value carries `canary`: nothing of it may reach the first patient's export."""
+def fill_little(patient, *, doctor, tag: str) -> None:
+    """An encounter and a document: enough for the tests of pages and the API."""
+    services.record_create(
+        actor=doctor,
+        patient_id=patient.pk,
+        record_type_name="encounters",
+        data={"occurred_at": timezone.now(), "kind": "office_visit", "reason": f"Cough {tag}"},
+    )
+    services.document_upload(
+        actor=doctor,
+        patient_id=patient.pk,
+        title=f"Scan {tag}",
+        kind="imaging",
+        uploaded_file=SimpleUploadedFile("x.png", PNG + tag.encode()),
+    )
+
+
+def make_world(*, tag: str = "SUBJECTVALUE", canary: str = "CANARYZEBRA", full: bool = True) -> World:
+    """A patient (portal account, full record, or a small one unless `full`) and, on the same care
+    team, a second patient whose every value carries `canary`: nothing of it may reach the first
+    patient's export."""
     receptionist = UserFactory(role=Role.RECEPTIONIST)
     doctor = UserFactory(role=Role.DOCTOR, full_name="Dr Dana Whitfield")
     nurse = UserFactory(role=Role.NURSE, full_name="Nurse Noor Haddad")
@@ -167,7 +185,10 @@ def make_world(*, tag: str = "SUBJECTVALUE", canary: str = "CANARYZEBRA") -> Wor
         patient.save(update_fields=["user"])
         add_to_care_team(patient, doctor, actor=receptionist)
         add_to_care_team(patient, nurse, actor=receptionist)
-        fill_record(patient, doctor=doctor, nurse=nurse, receptionist=receptionist, tag=value)
+        if full:
+            fill_record(patient, doctor=doctor, nurse=nurse, receptionist=receptionist, tag=value)
+        else:
+            fill_little(patient, doctor=doctor, tag=value)
         worlds.append((patient, user))
     (patient, patient_user), (other, other_user) = worlds
     return World(patient, patient_user, doctor, nurse, receptionist, other, other_user)
