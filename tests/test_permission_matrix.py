@@ -37,6 +37,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from accounts.models import User, UserSession
 from accounts.services.tokens import token_pair_issue
 from audit.models import AuditEvent
+from compliance.services.exports import export_build
 from records import services
 from records.models import ClinicalNote
 from records.tests.factories import register_patient
@@ -156,6 +157,28 @@ EXPECTED = {
     "api-auth-sessions": read_only({SIGNED_IN: 200}, {ANONYMOUS: 401}),
     "api-auth-session": expect(
         delete={ANONYMOUS: 401, PATIENT: 204, STAFF: 404}, rest={ANONYMOUS: 401, SIGNED_IN: 405}
+    ),
+    # The patient's own data-subject export (the world's patient has a ready one): nobody else
+    # uses these, whatever their role, and staff are refused before the method is looked at.
+    "compliance:export": expect(
+        get={ANONYMOUS: 302, PATIENT: 200, STAFF: 403},
+        post={ANONYMOUS: 302, PATIENT: 302, STAFF: 403},
+        rest={ANONYMOUS: 302, PATIENT: 405, STAFF: 403},
+    ),
+    "compliance:export-download": expect(
+        get={ANONYMOUS: 302, PATIENT: 200, STAFF: 403}, rest={ANONYMOUS: 302, PATIENT: 405, STAFF: 403}
+    ),
+    # The API checks the method before the role: staff get 405 on a method no one may use.
+    "compliance-api:export-list": expect(
+        get={ANONYMOUS: 401, PATIENT: 200, STAFF: 403},
+        post={ANONYMOUS: 401, PATIENT: 201, STAFF: 403},
+        rest={ANONYMOUS: 401, SIGNED_IN: 405},
+    ),
+    "compliance-api:export-detail": expect(
+        get={ANONYMOUS: 401, PATIENT: 200, STAFF: 403}, rest={ANONYMOUS: 401, SIGNED_IN: 405}
+    ),
+    "compliance-api:export-download": expect(
+        get={ANONYMOUS: 401, PATIENT: 200, STAFF: 403}, rest={ANONYMOUS: 401, SIGNED_IN: 405}
     ),
 }
 
@@ -317,13 +340,25 @@ def project_url_patterns() -> dict:
 
 
 @pytest.fixture
-def world(make_user):
+def world(make_user, settings, tmp_path):
     users = {role: make_user(role) for role in SIGNED_IN}
+    # The patient's record, with a ready data-subject export (files in this test's own folders).
+    settings.DOCUMENTS_DIR = tmp_path / "documents"
+    settings.EXPORTS_DIR = tmp_path / "exports"
+    record = register_patient()
+    record.user = users[PATIENT]
+    record.save(update_fields=["user"])
+    export = export_build(actor=users[PATIENT], patient_id=record.pk)
     # The patient's other browser: a session of theirs that only they may end.
     other_browser = Client()
     other_browser.force_login(users[PATIENT])
     patient_session = UserSession.objects.filter(user=users[PATIENT]).latest("pk")
-    return {"users": users, "patient_session": patient_session, "admin_objects": admin_objects(users)}
+    return {
+        "users": users,
+        "patient_session": patient_session,
+        "admin_objects": admin_objects(users),
+        "export": export,
+    }
 
 
 def admin_objects(users) -> dict:
@@ -379,6 +414,8 @@ def cases_for(key: str, pattern: URLPattern, route: str, world) -> list:
             kwargs[argument] = invalid_link_kwargs(world)[argument]
         elif argument == "session_id":
             kwargs[argument] = world["patient_session"].pk
+        elif argument == "export_id":
+            kwargs[argument] = world["export"].pk
         elif argument == "content_type_id":
             kwargs[argument] = ContentType.objects.get_for_model(User).pk
         elif key == "admin:view_on_site" and argument == "object_id":
