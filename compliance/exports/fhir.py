@@ -148,6 +148,7 @@ class FhirMapper:
         self.patient = patient
         self.namespace = namespace
         self._staff: dict[int, str] = {}
+        self._amended: set[int] | None = None
 
     def full_url(self, kind: str, pk) -> str:
         return f"urn:uuid:{uuid.uuid5(self.namespace, f'{kind}/{pk}')}"
@@ -345,7 +346,10 @@ class FhirMapper:
 
     def note_resource(self, note: ClinicalNote) -> dict:
         code, display = NOTE_TYPE[note.kind]
-        superseded = note.amendments.exists()
+        if self._amended is None:
+            amended = ClinicalNote.objects.filter(patient=self.patient, amends__isnull=False)
+            self._amended = set(amended.values_list("amends_id", flat=True))
+        superseded = note.pk in self._amended
         resource = {
             "resourceType": "DocumentReference",
             "status": "superseded" if superseded else "current",

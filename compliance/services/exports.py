@@ -44,6 +44,10 @@ logger = logging.getLogger("healthpro.compliance")
 Purpose = AuditEvent.Purpose
 Outcome = AuditEvent.Outcome
 RECORD_TYPE = "data_export"
+# A build still "being prepared" after this long has died with its process (a worker restarted or
+# timed out): it no longer blocks a new request, and the purge marks it failed. A live build writes
+# its file continuously, so a file untouched for this long that no export names is left over.
+BUILD_STALE_AFTER = timedelta(hours=1)
 
 
 def export_lifetime() -> timedelta:
@@ -84,6 +88,9 @@ def _preparing_export(*, actor, patient: Patient, purpose: str, request_id=None)
     transaction that holds the patient's row, so that two requests cannot both create one."""
     Patient.objects.select_for_update().filter(pk=patient.pk).first()
     existing = DataExport.objects.filter(patient=patient, status=DataExport.Status.PREPARING).first()
+    if existing is not None and existing.created_at <= timezone.now() - BUILD_STALE_AFTER:
+        _mark_failed(actor=SYSTEM_ACTOR, export=existing, purpose=Purpose.ADMINISTRATION)
+        existing = None
     if existing is not None:
         if request_id is not None and existing.request_id is None:
             existing.request_id = request_id
@@ -192,9 +199,9 @@ def _mark_failed(*, actor, export: DataExport, purpose: str) -> DataExport:
 
 def export_purge_expired(*, now=None) -> int:
     """Delete the files of exports past their expiry and mark them expired; a build that never
-    finished (its process died) is marked failed after the same time. Files in EXPORTS_DIR that
-    no ready export names and that are older than that (left by a build that died) go too.
-    Returns the number of exports expired. Idempotent."""
+    finished (its process died) is marked failed after BUILD_STALE_AFTER, and files in EXPORTS_DIR
+    that no ready export names and that nothing has written for as long go too (left by such a
+    build). Returns the number of exports expired. Idempotent."""
     now = now or timezone.now()
     expired = 0
     due = DataExport.objects.filter(status=DataExport.Status.READY, expires_at__lte=now)
@@ -217,7 +224,7 @@ def export_purge_expired(*, now=None) -> int:
             )
             transaction.on_commit(lambda name=storage_name: delete_export_file(name))
         expired += 1
-    stale = DataExport.objects.filter(status=DataExport.Status.PREPARING, created_at__lte=now - export_lifetime())
+    stale = DataExport.objects.filter(status=DataExport.Status.PREPARING, created_at__lte=now - BUILD_STALE_AFTER)
     for export in stale:
         _mark_failed(actor=SYSTEM_ACTOR, export=export, purpose=Purpose.ADMINISTRATION)
     _remove_orphan_files(now=now)
@@ -230,7 +237,7 @@ def _remove_orphan_files(*, now) -> None:
         .exclude(storage_name="")
         .values_list("storage_name", flat=True)
     )
-    oldest = (now - export_lifetime()).timestamp()
+    oldest = (now - BUILD_STALE_AFTER).timestamp()
     for path in exports_dir().iterdir():
         if path.is_file() and path.name not in kept and path.stat().st_mtime <= oldest:
             path.unlink(missing_ok=True)

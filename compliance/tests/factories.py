@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
 
 from accounts.roles import Role
@@ -28,8 +29,15 @@ class World:
 
 
 def fill_record(patient, *, doctor, nurse, receptionist, tag: str) -> None:
-    """One or more rows of every kind for `patient`; every text value carries `tag`."""
+    """One or more rows of every kind for `patient`; every text value carries `tag`. Also a portal
+    session of the patient and a break-the-glass access to them by a doctor off the care team."""
     at = timezone.now() - datetime.timedelta(days=30)
+    Client().force_login(patient.user)
+    services.break_glass_open(
+        actor=UserFactory(role=Role.DOCTOR),
+        mrn=patient.mrn,
+        reason=f"Unconscious on arrival at the emergency department, care team unreachable ({tag}).",
+    )
     encounter = services.record_create(
         actor=doctor,
         patient_id=patient.pk,

@@ -77,7 +77,9 @@ def test_data_json_holds_every_registered_export_field_of_the_subject_with_its_v
         "records.Appointment",
         "records.Document",
         "records.CareTeamMembership",
+        "records.BreakGlassAccess",
         "accounts.User",
+        "accounts.UserSession",
     ):
         assert data[label], label
     assert ("records.ClinicalNote", "body") in checked_fields

@@ -155,21 +155,34 @@ def test_the_purge_deletes_expired_exports_only(world, django_capture_on_commit_
 
 def test_the_purge_fails_a_build_that_never_finished_and_removes_stray_files(world):
     stuck = DataExport.objects.create(
-        patient=world.patient, created_at=timezone.now() - datetime.timedelta(days=4), status="preparing"
+        patient=world.patient, created_at=timezone.now() - datetime.timedelta(minutes=61), status="preparing"
+    )
+    running = DataExport.objects.create(
+        patient=world.other, created_at=timezone.now() - datetime.timedelta(minutes=30), status="preparing"
     )
     exports_dir()
     stray = export_path("ab" * 24)
     stray.write_bytes(b"left by a dead build")
-    four_days_ago = (timezone.now() - datetime.timedelta(days=4)).timestamp()
-    os.utime(stray, (four_days_ago, four_days_ago))
+    an_hour_ago = (timezone.now() - datetime.timedelta(minutes=61)).timestamp()
+    os.utime(stray, (an_hour_ago, an_hour_ago))
     recent_stray = export_path("cd" * 24)
     recent_stray.write_bytes(b"a build under way")
 
     export_purge_expired()
 
     stuck.refresh_from_db()
-    assert stuck.status == "failed"
+    running.refresh_from_db()
+    assert stuck.status == "failed" and running.status == "preparing"
     assert not stray.exists() and recent_stray.exists()
+
+
+def test_a_build_that_died_does_not_block_a_new_request(world):
+    dead = DataExport.objects.create(
+        patient=world.patient, created_at=timezone.now() - datetime.timedelta(minutes=61), status="preparing"
+    )
+    export, created = export_request(actor=world.patient_user)
+    dead.refresh_from_db()
+    assert created and export.pk != dead.pk and dead.status == "failed"
 
 
 def test_the_command_purges(world, capsys):
