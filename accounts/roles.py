@@ -72,6 +72,12 @@ _OWN_PERMISSIONS: dict[Role, list[str]] = {
         "otp_totp.delete_totpdevice",
         "otp_static.view_staticdevice",
         "otp_static.delete_staticdevice",
+        # compliance: the consent purposes and their texts
+        "compliance.view_consentpurpose",
+        "compliance.add_consentpurpose",
+        "compliance.change_consentpurpose",
+        "compliance.view_consentversion",
+        "compliance.add_consentversion",
     ],
     Role.COMPLIANCE: [
         "audit.view_auditevent",
@@ -79,6 +85,12 @@ _OWN_PERMISSIONS: dict[Role, list[str]] = {
         "axes.view_accessattempt",
         "axes.view_accesslog",
         "axes.view_accessfailurelog",
+        # compliance
+        "compliance.view_consentpurpose",
+        "compliance.add_consentpurpose",
+        "compliance.change_consentpurpose",
+        "compliance.view_consentversion",
+        "compliance.add_consentversion",
     ],
     Role.RECEPTIONIST: [
         "records.view_patient",

@@ -1,6 +1,6 @@
 """The one way an export leaves HealthPro: a streamed zip attachment, for pages and the API alike.
 
-The access check, the decryption and the access event are compliance.selectors.exports'; this
+The access check, the decryption and the access event are compliance.selectors'; this
 adds only the HTTP: an attachment, never rendered inline or sniffed or cached.
 """
 

@@ -48,6 +48,18 @@ def nav_items_for(user, role: Role | None, path: str = "") -> list[NavItem]:
             ("My record", reverse("portal:home"), "Your record, appointments, documents and who opened them.")
         )
     # end records
+    # compliance
+    if role is Role.PATIENT:
+        entries.append(("My privacy", reverse("compliance:portal-privacy"), "Your consents: give or withdraw them."))
+    if role is Role.COMPLIANCE:
+        entries.append(
+            (
+                "Data inventory",
+                reverse("compliance:inventory"),
+                "Every stored field: purpose, retention, erasure.",
+            )
+        )
+    # end compliance
     if role is not None and role.is_staff_role:
         entries.append(("API docs", reverse("api-docs"), "The REST API for connected systems."))
     # accounts: profile, password, sessions

@@ -212,6 +212,8 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="HealthPro <no-reply@healthpro.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The clinic's name as patients know it, in the e-mails sent to them (appointment reminders).
+CLINIC_NAME = env.str("CLINIC_NAME", default="HealthPro")
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -14,8 +14,9 @@ urlpatterns = [
     # records
     path("patients/", include("records.urls")),
     path("portal/", include("records.portal_urls")),
-    # compliance: the patient's privacy pages
-    path("portal/privacy/", include("compliance.urls")),
+    # compliance: the portal's "My privacy" page and the patient's data export, the paper-consent page
+    # and the data inventory
+    path("", include("compliance.urls")),
 ]
 
 handler400 = "healthpro.views.bad_request"

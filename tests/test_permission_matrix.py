@@ -37,6 +37,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from accounts.models import User, UserSession
 from accounts.services.tokens import token_pair_issue
 from audit.models import AuditEvent
+from compliance.models import ConsentPurpose, ConsentVersion
 from compliance.services.exports import export_build
 from records import services
 from records.models import ClinicalNote
@@ -158,6 +159,29 @@ EXPECTED = {
     "api-auth-session": expect(
         delete={ANONYMOUS: 401, PATIENT: 204, STAFF: 404}, rest={ANONYMOUS: 401, SIGNED_IN: 405}
     ),
+    # compliance: the patient's own consents (an empty answer is a message and a redirect)
+    "compliance:portal-privacy": expect(
+        get={ANONYMOUS: 302, STAFF: 403, PATIENT: 200},
+        post={ANONYMOUS: 302, STAFF: 403, PATIENT: 302},
+        rest={ANONYMOUS: 302, STAFF: 403, PATIENT: 405},
+    ),
+    # Paper consents: reception and compliance for any patient, clinicians for their care team's
+    # (the world's patient is on no care team: 404 on every method, as for a missing id).
+    "compliance:patient-consents": expect(
+        get={ANONYMOUS: 302, (ADMIN, PATIENT): 403, (RECEPTIONIST, COMPLIANCE): 200, (DOCTOR, NURSE): 404},
+        post={ANONYMOUS: 302, (ADMIN, PATIENT): 403, (RECEPTIONIST, COMPLIANCE): 302, (DOCTOR, NURSE): 404},
+        rest={ANONYMOUS: 302, (ADMIN, PATIENT): 403, (RECEPTIONIST, COMPLIANCE): 405, (DOCTOR, NURSE): 404},
+    ),
+    "compliance:inventory": read_only(
+        {COMPLIANCE: 200}, {ANONYMOUS: 302, (ADMIN, RECEPTIONIST, DOCTOR, NURSE, PATIENT): 403}
+    ),
+    "compliance:inventory-csv": read_only(
+        {COMPLIANCE: 200}, {ANONYMOUS: 302, (ADMIN, RECEPTIONIST, DOCTOR, NURSE, PATIENT): 403}
+    ),
+    # The consent API: patients only; an empty body lacks the version (400).
+    "compliance-api:consent-list": read_only({PATIENT: 200}, {ANONYMOUS: 401, STAFF: 403}),
+    "compliance-api:consent-give": post_only({PATIENT: 400}, {ANONYMOUS: 401, STAFF: 403}),
+    "compliance-api:consent-withdraw": post_only({PATIENT: 400}, {ANONYMOUS: 401, STAFF: 403}),
     # The patient's own data-subject export (the world's patient has a ready one): nobody else
     # uses these, whatever their role, and staff are refused before the method is looked at.
     "compliance:export": expect(
@@ -206,6 +230,9 @@ def admin_gate(statuses: dict) -> dict:
 ADMIN_MODELS = {
     "accounts.user": {ADMIN: {"view", "add", "change"}, COMPLIANCE: {"view"}},
     "auth.group": {ADMIN: {"view"}},
+    # A consent text never changes once published (a new version is added) and nothing is deleted.
+    "compliance.consentpurpose": {ADMIN: {"view", "add", "change"}, COMPLIANCE: {"view", "add", "change"}},
+    "compliance.consentversion": {ADMIN: {"view", "add"}, COMPLIANCE: {"view", "add"}},
     "audit.auditevent": {COMPLIANCE: {"view"}},
     "auditlog.logentry": {},
     "axes.accessattempt": {ADMIN: {"view", "delete"}, COMPLIANCE: {"view"}},
@@ -342,20 +369,23 @@ def project_url_patterns() -> dict:
 @pytest.fixture
 def world(make_user, settings, tmp_path):
     users = {role: make_user(role) for role in SIGNED_IN}
-    # The patient's record, with a ready data-subject export (files in this test's own folders).
+    # Documents and exports in this test's own folders.
     settings.DOCUMENTS_DIR = tmp_path / "documents"
     settings.EXPORTS_DIR = tmp_path / "exports"
-    record = register_patient()
-    record.user = users[PATIENT]
-    record.save(update_fields=["user"])
-    export = export_build(actor=users[PATIENT], patient_id=record.pk)
     # The patient's other browser: a session of theirs that only they may end.
     other_browser = Client()
     other_browser.force_login(users[PATIENT])
     patient_session = UserSession.objects.filter(user=users[PATIENT]).latest("pk")
+    # The patient's record, on no care team (compliance's pages and API need one), with a ready
+    # data-subject export.
+    patient = register_patient()
+    patient.user = users[PATIENT]
+    patient.save(update_fields=["user"])
+    export = export_build(actor=users[PATIENT], patient_id=patient.pk)
     return {
         "users": users,
         "patient_session": patient_session,
+        "patient": patient,
         "admin_objects": admin_objects(users),
         "export": export,
     }
@@ -371,6 +401,8 @@ def admin_objects(users) -> dict:
     return {
         "accounts.user": patient,
         "auth.group": Group.objects.get(name=PATIENT),
+        "compliance.consentpurpose": ConsentPurpose.objects.get(key=ConsentPurpose.EMAIL_REMINDERS),
+        "compliance.consentversion": ConsentVersion.objects.filter(purpose__key=ConsentPurpose.EMAIL_REMINDERS).first(),
         "audit.auditevent": AuditEvent.objects.latest("pk"),
         "auditlog.logentry": LogEntry.objects.create(
             content_type=ContentType.objects.get_for_model(User),
@@ -416,6 +448,10 @@ def cases_for(key: str, pattern: URLPattern, route: str, world) -> list:
             kwargs[argument] = world["patient_session"].pk
         elif argument == "export_id":
             kwargs[argument] = world["export"].pk
+        elif argument == "patient_id":
+            kwargs[argument] = world["patient"].pk
+        elif argument == "purpose_key":
+            kwargs[argument] = ConsentPurpose.EMAIL_REMINDERS
         elif argument == "content_type_id":
             kwargs[argument] = ContentType.objects.get_for_model(User).pk
         elif key == "admin:view_on_site" and argument == "object_id":

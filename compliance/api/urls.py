@@ -5,6 +5,9 @@ from compliance.api import views
 app_name = "compliance-api"
 
 urlpatterns = [
+    path("consents/", views.ConsentListApi.as_view(), name="consent-list"),
+    path("consents/<slug:purpose_key>/give/", views.ConsentGiveApi.as_view(), name="consent-give"),
+    path("consents/<slug:purpose_key>/withdraw/", views.ConsentWithdrawApi.as_view(), name="consent-withdraw"),
     path("privacy/exports/", views.DataExportListApi.as_view(), name="export-list"),
     path("privacy/exports/<int:export_id>/", views.DataExportDetailApi.as_view(), name="export-detail"),
     path("privacy/exports/<int:export_id>/download/", views.DataExportDownloadApi.as_view(), name="export-download"),

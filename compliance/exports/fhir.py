@@ -21,6 +21,7 @@ from fhir.resources.R4B.appointment import Appointment as FhirAppointment
 from fhir.resources.R4B.auditevent import AuditEvent as FhirAuditEvent
 from fhir.resources.R4B.careteam import CareTeam as FhirCareTeam
 from fhir.resources.R4B.condition import Condition as FhirCondition
+from fhir.resources.R4B.consent import Consent as FhirConsent
 from fhir.resources.R4B.documentreference import DocumentReference as FhirDocumentReference
 from fhir.resources.R4B.encounter import Encounter as FhirEncounter
 from fhir.resources.R4B.medicationstatement import MedicationStatement as FhirMedicationStatement
@@ -30,6 +31,7 @@ from fhir.resources.R4B.patient import Patient as FhirPatient
 from accounts.models import User
 from audit.models import AuditEvent
 from compliance.exports.documents import document_archive_name
+from compliance.models import ConsentDecision, ConsentPurpose, ConsentVersion
 from records.models import (
     Allergy,
     Appointment,
@@ -57,6 +59,7 @@ MODELS = {
     "Appointment": FhirAppointment,
     "CareTeam": FhirCareTeam,
     "AuditEvent": FhirAuditEvent,
+    "Consent": FhirConsent,
 }
 
 IDENTIFIER_SYSTEM_MRN = "urn:healthpro:mrn"
@@ -71,6 +74,8 @@ ALLERGY_VERIFICATION_SYSTEM = "http://terminology.hl7.org/CodeSystem/allergyinto
 ACT_CODE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 INTERPRETATION_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
 AUDIT_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/audit-event-type"
+CONSENT_SCOPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/consentscope"
+CONSENT_POLICY_PREFIX = "urn:healthpro:consent"
 
 # Our values → the codes of FHIR R4's required value sets.
 PATIENT_GENDER = {"female": "female", "male": "male", "intersex": "other", "unknown": "unknown"}
@@ -103,6 +108,7 @@ APPOINTMENT_STATUS = {
     "no_show": "noshow",
 }
 NOTE_DOC_STATUS = {"draft": "preliminary", "signed": "final"}
+CONSENT_PROVISION = {"given": "permit", "withdrawn": "deny"}
 NOTE_TYPE = {"physician": ("11506-3", "Progress note"), "nursing": ("34746-8", "Nurse note")}
 AUDIT_OUTCOME = {"success": "0", "failure": "4", "denied": "4"}
 # The last part of an audit action ("note.sign") → AuditEvent.action (C R U D E).
@@ -192,6 +198,7 @@ class FhirMapper:
         yield from self._each(ClinicalNote, self.note_resource)
         yield from self._each(Document, self.document_resource)
         yield from self._each(Appointment, self.appointment_resource)
+        yield from self.consent_resources()
         memberships = list(CareTeamMembership.objects.filter(patient=patient).order_by("started_at", "id"))
         if memberships:
             yield "CareTeam", patient.pk, self.care_team_resource(memberships)
@@ -433,6 +440,47 @@ class FhirMapper:
             "name": "Care team",
             "subject": self.subject,
             "participant": participants,
+        }
+
+    def consent_resources(self) -> Iterator[tuple[str, object, dict]]:
+        """One Consent per decision, the patient's whole history: `permit` when given, `deny` when
+        withdrawn. Only the latest decision of a purpose, on its current version, is active; the
+        others are inactive (superseded by a later decision or a new version of the text)."""
+        decisions = list(
+            ConsentDecision.objects.filter(patient=self.patient).select_related("purpose", "version").order_by("id")
+        )
+        if not decisions:
+            return
+        current = {}
+        for version in ConsentVersion.objects.filter(purpose_id__in={d.purpose_id for d in decisions}):
+            current[version.purpose_id] = max(current.get(version.purpose_id, 0), version.version)
+        latest = {decision.purpose_id: decision.pk for decision in decisions}
+        for decision in decisions:
+            active = latest[decision.purpose_id] == decision.pk and decision.version.version == current.get(
+                decision.purpose_id
+            )
+            yield "ConsentDecision", decision.pk, self.consent_resource(decision, active=active)
+
+    def consent_resource(self, decision: ConsentDecision, *, active: bool) -> dict:
+        purpose, version = decision.purpose, decision.version
+        research = purpose.key == ConsentPurpose.RESEARCH
+        scope = ("research", "Research") if research else ("patient-privacy", "Privacy Consent")
+        by_patient = decision.recorded_by_id == self.patient.user_id
+        return {
+            "resourceType": "Consent",
+            "status": "active" if active else "inactive",
+            "scope": _concept(CONSENT_SCOPE_SYSTEM, *scope),
+            "category": [_concept(LOINC_SYSTEM, "59284-0", "Patient Consent"), {"text": purpose.name}],
+            "patient": self.subject,
+            "dateTime": _instant(decision.decided_at),
+            "performer": [self.subject if by_patient else self.staff(decision.recorded_by_id)],
+            "policy": [{"uri": f"{CONSENT_POLICY_PREFIX}:{purpose.key}:v{version.version}"}],
+            "sourceAttachment": {
+                "contentType": "text/plain; charset=utf-8",
+                "title": f"{purpose.name}, version {version.version} ({decision.get_channel_display()})",
+                "data": base64.b64encode(version.text.encode("utf-8")).decode("ascii"),
+            },
+            "provision": {"type": CONSENT_PROVISION[decision.decision]},
         }
 
     def audit_event_resource(self, event: AuditEvent) -> dict:

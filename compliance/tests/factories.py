@@ -10,6 +10,9 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory
+from compliance.models import ConsentPurpose
+from compliance.selectors import consent_purpose_get
+from compliance.services.consents import consent_decide
 from records import services
 from records.tests.factories import add_to_care_team, register_patient
 
@@ -33,6 +36,13 @@ def fill_record(patient, *, doctor, nurse, receptionist, tag: str) -> None:
     session of the patient and a break-the-glass access to them by a doctor off the care team."""
     at = timezone.now() - datetime.timedelta(days=30)
     Client().force_login(patient.user)
+    for key, decisions in (
+        (ConsentPurpose.EMAIL_REMINDERS, ("given", "withdrawn")),
+        (ConsentPurpose.RESEARCH, ("given",)),
+    ):
+        for decision in decisions:
+            version = consent_purpose_get(key=key).current_version.version
+            consent_decide(actor=patient.user, purpose_key=key, decision=decision, version=version)
     services.break_glass_open(
         actor=UserFactory(role=Role.DOCTOR),
         mrn=patient.mrn,

@@ -52,7 +52,7 @@ def test_a_missing_entry_and_a_stale_entry_are_both_reported():
 
 def test_the_inventory_walks_every_installed_app_we_store():
     labels = {label.split(".")[0] for label, _ in inventory_coverage().stored}
-    for app_label in ["records", "accounts", "audit", "axes", "otp_totp", "otp_static"]:
+    for app_label in ["records", "accounts", "audit", "compliance", "axes", "otp_totp", "otp_static"]:
         assert app_label in labels
     for app_label in ["token_blacklist", "auditlog", "sessions", "auth", "contenttypes", "admin"]:
         assert app_label in labels

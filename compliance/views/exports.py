@@ -13,7 +13,7 @@ from accounts.roles import Role
 from compliance.downloads import export_attachment
 from compliance.exports.errors import ExportGone, ExportNotReady
 from compliance.models import DataExport
-from compliance.selectors.exports import export_download, export_list
+from compliance.selectors import export_download, export_list
 from compliance.services.exports import export_lifetime, export_request
 from records.decorators import roles_required
 

@@ -73,6 +73,8 @@ R4_CODES = {
     ("Appointment.participant", "status"): {"accepted", "declined", "tentative", "needs-action"},
     ("CareTeam", "status"): {"proposed", "active", "suspended", "inactive", "entered-in-error"},
     ("Consent", "status"): {"draft", "proposed", "active", "rejected", "inactive", "entered-in-error"},
+    ("Consent", "scope"): {"adr", "research", "patient-privacy", "treatment"},
+    ("Consent.provision", "type"): {"deny", "permit"},
     ("AuditEvent", "action"): {"C", "R", "U", "D", "E"},
     ("AuditEvent", "outcome"): {"0", "4", "8", "12"},
 }
@@ -83,6 +85,7 @@ CONCEPT_SYSTEMS = {
     ("AllergyIntolerance", "verificationStatus"): (
         "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification"
     ),
+    ("Consent", "scope"): "http://terminology.hl7.org/CodeSystem/consentscope",
 }
 ENCOUNTER_CLASSES = {"AMB", "EMER", "FLD", "HH", "IMP", "ACUTE", "NONAC", "OBSENC", "PRENC", "SS", "VR"}
 
@@ -143,6 +146,7 @@ def bundle_problems(bundle: dict) -> list[str]:
             if owner_kind != kind:
                 continue
             holders = [resource] if not part else resource.get(part, [])
+            holders = [holders] if isinstance(holders, dict) else holders
             for holder in holders:
                 if element not in holder:
                     continue
@@ -155,6 +159,8 @@ def bundle_problems(bundle: dict) -> list[str]:
                     problems.append(f"{owner}.{element} has the system {value['coding'][0].get('system')}")
         if kind == "Encounter" and resource["class"]["code"] not in ENCOUNTER_CLASSES:
             problems.append(f"Encounter.class {resource['class']['code']}")
+        if kind == "Consent" and not (resource.get("policy") or resource.get("policyRule")):
+            problems.append("ppc-1: a Consent without a policy or policyRule")
         if kind == "AllergyIntolerance":
             if resource["verificationStatus"]["coding"][0]["code"] == "entered-in-error":
                 if "clinicalStatus" in resource:

@@ -80,6 +80,7 @@ def test_data_json_holds_every_registered_export_field_of_the_subject_with_its_v
         "records.BreakGlassAccess",
         "accounts.User",
         "accounts.UserSession",
+        "compliance.ConsentDecision",
     ):
         assert data[label], label
     assert ("records.ClinicalNote", "body") in checked_fields
@@ -128,6 +129,7 @@ def test_the_fhir_bundle_is_a_valid_r4_collection_whose_references_all_resolve(a
         "Appointment",
         "CareTeam",
         "AuditEvent",
+        "Consent",
     }
 
 
@@ -164,6 +166,10 @@ def test_the_fhir_bundle_carries_the_record(world, archive):
         "Dr Dana Whitfield (Doctor)",
         "Nurse Noor Haddad (Nurse)",
     }
+    consents = by_kind["Consent"]
+    assert [c["provision"]["type"] for c in consents] == ["permit", "deny", "permit"]
+    assert [c["status"] for c in consents] == ["inactive", "active", "active"]
+    assert {c["scope"]["coding"][0]["code"] for c in consents} == {"patient-privacy", "research"}
     # Who accessed the record: the doctor's and nurse's writes are there, by name.
     assert any(e["agent"][0]["who"]["display"] == "Dr Dana Whitfield (Doctor)" for e in by_kind["AuditEvent"])
 

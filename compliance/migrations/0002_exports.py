@@ -6,9 +6,8 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    initial = True
-
     dependencies = [
+        ("compliance", "0001_consents"),
         ("records", "0002_observation_value_finite"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
