@@ -40,8 +40,9 @@ fhir-bundle.json
     Your medical record in HL7 FHIR R4, the standard other health systems read: a Bundle of type
     "collection" with your demographics (Patient), visits (Encounter), problems (Condition),
     medications (MedicationStatement), allergies (AllergyIntolerance), results and vital signs
-    (Observation), notes and documents (DocumentReference), appointments (Appointment), your care
-    team (CareTeam) and who accessed your record (AuditEvent). Staff appear by name and role.
+    (Observation), notes and documents (DocumentReference), appointments (Appointment), your
+    consents and their withdrawals (Consent), your care team (CareTeam) and who accessed your
+    record (AuditEvent). Staff appear by name and role.
 
 documents/
     The documents in your record, as they were uploaded ({documents} file(s)).
