@@ -98,3 +98,4 @@ bench: install .env
 	$(MANAGE) bench_login
 	$(MANAGE) bench_signup
 	$(MANAGE) bench_records
+	$(MANAGE) bench_export

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from compliance.views import consents, holds, inventory, requests
+from compliance.views import consents, exports, holds, inventory, requests
 
 app_name = "compliance"
 
@@ -22,4 +22,6 @@ urlpatterns = [
     path("compliance/holds/", holds.legal_hold_list, name="hold-list"),
     path("compliance/holds/new/", holds.legal_hold_place, name="hold-place"),
     path("compliance/holds/<int:hold_id>/lift/", holds.legal_hold_lift, name="hold-lift"),
+    path("portal/privacy/export/", exports.privacy_export, name="export"),
+    path("portal/privacy/export/<int:export_id>/download/", exports.privacy_export_download, name="export-download"),
 ]

@@ -256,6 +256,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     "verify-audit-log": {"task": "audit.verify_audit_log", "schedule": crontab(hour=4, minute=0)},
     "backup": {"task": "healthpro.backup_nightly", "schedule": crontab(hour=2, minute=30)},
+    "appointment-reminders": {"task": "compliance.appointment_reminders_send", "schedule": crontab(minute=5)},
+    "request-due-reminders": {
+        "task": "compliance.request_due_reminders_send",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "exports-purge": {"task": "compliance.exports_purge", "schedule": crontab(minute=35)},
 }
 # The first retry of an e-mail waits about this long, each next one twice as long (at most 10 min).
 EMAIL_RETRY_BACKOFF_SECONDS = 30
@@ -523,6 +529,11 @@ SIMPLE_JWT = {
 DOCUMENTS_DIR = Path(env.str("DOCUMENTS_DIR", default=str(BASE_DIR / "var" / "documents")))
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 BREAK_GLASS_MINUTES = env.int("BREAK_GLASS_MINUTES", default=60)
+
+# Compliance: data-subject exports (README "Data-subject exports"). Encrypted archives live here,
+# outside any folder the web server or whitenoise serves, and are deleted when they expire.
+EXPORTS_DIR = Path(env.str("EXPORTS_DIR", default=str(BASE_DIR / "var" / "exports")))
+DATA_EXPORT_HOURS = env.int("DATA_EXPORT_HOURS", default=72)
 
 # Backups (healthpro.backups; README "Backups and restore"): the age public keys (age1...) that
 # every archive is encrypted to. Public keys only: the identities stay offline.

@@ -14,8 +14,8 @@ urlpatterns = [
     # records
     path("patients/", include("records.urls")),
     path("portal/", include("records.portal_urls")),
-    # compliance: its staff pages under compliance/, the portal's "My privacy" page and the
-    # portal's privacy requests
+    # compliance: its staff pages under compliance/, the portal's "My privacy" page with the
+    # patient's data export, and the portal's privacy requests
     path("", include("compliance.urls")),
     path("portal/privacy/", include("compliance.portal_urls")),
 ]

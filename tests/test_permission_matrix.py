@@ -38,6 +38,7 @@ from accounts.models import OutgoingEmail, User, UserSession
 from accounts.services.tokens import token_pair_issue
 from audit.models import AuditEvent
 from compliance.models import ConsentPurpose, ConsentVersion
+from compliance.services.exports import export_build
 from compliance.services.holds import legal_hold_place
 from compliance.services.requests import request_open
 from records import services
@@ -183,6 +184,28 @@ EXPECTED = {
     "compliance-api:consent-list": read_only({PATIENT: 200}, {ANONYMOUS: 401, STAFF: 403}),
     "compliance-api:consent-give": post_only({PATIENT: 400}, {ANONYMOUS: 401, STAFF: 403}),
     "compliance-api:consent-withdraw": post_only({PATIENT: 400}, {ANONYMOUS: 401, STAFF: 403}),
+    # The patient's own data-subject export (the world's patient has a ready one): nobody else
+    # uses these, whatever their role, and staff are refused before the method is looked at.
+    "compliance:export": expect(
+        get={ANONYMOUS: 302, PATIENT: 200, STAFF: 403},
+        post={ANONYMOUS: 302, PATIENT: 302, STAFF: 403},
+        rest={ANONYMOUS: 302, PATIENT: 405, STAFF: 403},
+    ),
+    "compliance:export-download": expect(
+        get={ANONYMOUS: 302, PATIENT: 200, STAFF: 403}, rest={ANONYMOUS: 302, PATIENT: 405, STAFF: 403}
+    ),
+    # The API checks the method before the role: staff get 405 on a method no one may use.
+    "compliance-api:export-list": expect(
+        get={ANONYMOUS: 401, PATIENT: 200, STAFF: 403},
+        post={ANONYMOUS: 401, PATIENT: 201, STAFF: 403},
+        rest={ANONYMOUS: 401, SIGNED_IN: 405},
+    ),
+    "compliance-api:export-detail": expect(
+        get={ANONYMOUS: 401, PATIENT: 200, STAFF: 403}, rest={ANONYMOUS: 401, SIGNED_IN: 405}
+    ),
+    "compliance-api:export-download": expect(
+        get={ANONYMOUS: 401, PATIENT: 200, STAFF: 403}, rest={ANONYMOUS: 401, SIGNED_IN: 405}
+    ),
 }
 
 # compliance: data-subject requests and legal holds. The world's request is the patient's, open,
@@ -409,8 +432,11 @@ def project_url_patterns() -> dict:
 
 
 @pytest.fixture
-def world(make_user):
+def world(make_user, settings, tmp_path):
     users = {role: make_user(role) for role in SIGNED_IN}
+    # Documents and exports in this test's own folders.
+    settings.DOCUMENTS_DIR = tmp_path / "documents"
+    settings.EXPORTS_DIR = tmp_path / "exports"
     # The patient's other browser: a session of theirs that only they may end.
     other_browser = Client()
     other_browser.force_login(users[PATIENT])
@@ -422,6 +448,7 @@ def world(make_user):
     patient.save(update_fields=["user"])
     privacy_request = request_open(actor=users[PATIENT], kind="access")
     hold = legal_hold_place(actor=users[COMPLIANCE], patient_id=patient.pk, reason="Litigation hold for the matrix.")
+    export = export_build(actor=users[PATIENT], patient_id=patient.pk)
     return {
         "users": users,
         "patient_session": patient_session,
@@ -429,6 +456,7 @@ def world(make_user):
         "admin_objects": admin_objects(users),
         "privacy_request": privacy_request,
         "legal_hold": hold,
+        "export": export,
     }
 
 
@@ -488,6 +516,8 @@ def cases_for(key: str, pattern: URLPattern, route: str, world) -> list:
             kwargs[argument] = invalid_link_kwargs(world)[argument]
         elif argument == "session_id":
             kwargs[argument] = world["patient_session"].pk
+        elif argument == "export_id":
+            kwargs[argument] = world["export"].pk
         elif argument == "patient_id":
             kwargs[argument] = world["patient"].pk
         elif argument == "purpose_key":

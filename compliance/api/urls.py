@@ -15,4 +15,7 @@ urlpatterns = [
         views.PrivacyRequestWithdrawApi.as_view(),
         name="request-withdraw",
     ),
+    path("privacy/exports/", views.DataExportListApi.as_view(), name="export-list"),
+    path("privacy/exports/<int:export_id>/", views.DataExportDetailApi.as_view(), name="export-detail"),
+    path("privacy/exports/<int:export_id>/download/", views.DataExportDownloadApi.as_view(), name="export-download"),
 ]

@@ -74,6 +74,17 @@ BLOCKS = [
             field("address", C.CONTACT, erasure=E.DELETE),
             field("national_id", C.IDENTIFYING, erasure=E.DELETE),
             field(
+                "processing_restricted",
+                C.OPERATIONAL,
+                description="A restriction or objection stands (GDPR 18, 21): a banner to staff; no reminders.",
+            ),
+            field("processing_restricted_at", C.OPERATIONAL),
+            field(
+                "processing_restriction_reason",
+                C.IDENTIFYING,
+                description="The request that restricted it (encrypted free text).",
+            ),
+            field(
                 "emergency_contact",
                 C.CONTACT,
                 erasure=E.DELETE,

@@ -62,8 +62,13 @@ RETENTION = {
     "limitation period, to prove the consent (GDPR 7(1)).",
     "reminder": "A record that a reminder was sent: kept with the appointment it is about.",
     "configuration": "Configuration of the system: kept while it is in use.",
+    "privacy_request": "A data-subject request and its history: 6 years after it is closed, as the proof "
+    "that it was answered.",
+    "legal_hold": "A legal hold: kept while it is in force and, once lifted, with the records it covered.",
     "outbox": "An e-mail waiting or sent: kept until it is sent or has failed for good, then for "
     "90 days so that an administrator can see what was delivered.",
+    "data_export": "A data-subject export: its archive is deleted DATA_EXPORT_HOURS after it is ready; the "
+    "row (ids, states, times) is kept with the audit trail, as the record that the request was answered.",
 }
 
 # The lawful bases in force, written once.

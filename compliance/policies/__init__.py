@@ -4,8 +4,10 @@ consents and the data inventory; data-subject requests and legal holds."""
 from compliance.policies.consents import (
     PAPER_CONSENT_ROLES,
     Purpose,
+    may_build_export_for_others,
     may_decide_own_consent,
     may_record_paper_consent,
+    may_use_own_exports,
     may_view_inventory,
     paper_consent_purpose_for,
 )
@@ -22,10 +24,12 @@ __all__ = [
     "Purpose",
     "may_apply_rectification",
     "may_be_assigned_requests",
+    "may_build_export_for_others",
     "may_decide_own_consent",
     "may_manage_legal_holds",
     "may_open_own_request",
     "may_record_paper_consent",
+    "may_use_own_exports",
     "may_view_inventory",
     "may_work_requests",
     "paper_consent_purpose_for",

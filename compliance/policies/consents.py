@@ -1,7 +1,14 @@
-"""The access rules of compliance's pages and API, as plain functions."""
+"""The access rules of compliance's pages and API, as plain functions.
+
+Data-subject exports: a patient asks for and downloads their own export, from the portal or the
+API, signed in as themselves; nobody else downloads it (staff never use a patient's link, whatever
+their role). The compliance officer, completing an access or portability request, and an
+operator's job may build one for a patient; building is not reading (they never see its content).
+"""
 
 from accounts.roles import Role
 from audit.models import AuditEvent
+from audit.services import SYSTEM_ACTOR
 from records import policies as records_policies
 from records.policies import role_of
 
@@ -42,3 +49,14 @@ def may_decide_own_consent(user) -> bool:
 
 def may_view_inventory(user) -> bool:
     return role_of(user) is Role.COMPLIANCE
+
+
+# Data-subject exports
+
+
+def may_use_own_exports(user) -> bool:
+    return user != SYSTEM_ACTOR and role_of(user) is Role.PATIENT
+
+
+def may_build_export_for_others(actor) -> bool:
+    return actor == SYSTEM_ACTOR or role_of(actor) is Role.COMPLIANCE

@@ -2,14 +2,22 @@
 consents and the data inventory; data-subject requests and legal holds."""
 
 from compliance.selectors.consents import (
+    EXPORT_NOT_FOUND_MESSAGE,
+    EXPORT_RECORD_TYPE,
+    EXPORTS_LISTED,
     PURPOSE_NOT_FOUND_MESSAGE,
     ConsentOverview,
     ConsentState,
     consent_purpose_get,
     consent_purposes_active,
     consenting_patient_ids,
+    export_download,
+    export_get,
+    export_is_expired,
+    export_list,
     inventory_entries,
     latest_decision,
+    logger,
     paper_consent_patient_for,
     patient_consent_overview,
     portal_consent_overview,
@@ -29,6 +37,9 @@ from compliance.selectors.requests import (
 )
 
 __all__ = [
+    "EXPORTS_LISTED",
+    "EXPORT_NOT_FOUND_MESSAGE",
+    "EXPORT_RECORD_TYPE",
     "NOT_FOUND_MESSAGE",
     "PURPOSE_NOT_FOUND_MESSAGE",
     "ConsentOverview",
@@ -38,10 +49,15 @@ __all__ = [
     "consent_purpose_get",
     "consent_purposes_active",
     "consenting_patient_ids",
+    "export_download",
+    "export_get",
+    "export_is_expired",
+    "export_list",
     "inventory_entries",
     "latest_decision",
     "legal_hold_active",
     "legal_hold_list",
+    "logger",
     "own_request_get",
     "own_request_list",
     "paper_consent_patient_for",

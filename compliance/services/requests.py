@@ -28,6 +28,7 @@ from compliance import policies
 from compliance.models import DataSubjectRequest, RequestEvent, add_months
 from compliance.models.requests import MAX_EXTENSION_MONTHS
 from compliance.selectors import NOT_FOUND_MESSAGE, legal_hold_active, today
+from core.background import enqueue
 from records import policies as records_policies
 from records import services as records_services
 from records.models import Patient
@@ -43,6 +44,10 @@ MIN_REASON_CHARS = 10
 REMINDER_DAYS_BEFORE = 7
 EXPORT_KINDS = (Kind.ACCESS, Kind.PORTABILITY)
 RESTRICTING_KINDS = (Kind.RESTRICTION, Kind.OBJECTION)
+
+
+# The job that builds an export (compliance.tasks.export_build_task), by its registered name.
+EXPORT_BUILD_TASK = "compliance.export_build"
 
 
 def _reason(value: str, field: str, what: str) -> str:
@@ -291,10 +296,10 @@ def request_extend(*, actor, request_id, months: int, reason: str) -> DataSubjec
 
 
 def request_export_produce(*, actor, request: DataSubjectRequest) -> None:
-    """The export that completes an access or portability request (GDPR Art. 15, 20): the one seam
-    where the data-subject export (compliance.exports) is called with the request. Until it is,
-    completing the request records the step and nothing is produced here."""
-    return None
+    """The export that completes an access or portability request (GDPR Art. 15, 20): built by the
+    background job `compliance.export_build` once the completion has committed, for the patient
+    to download from the portal (compliance.services.exports)."""
+    enqueue(EXPORT_BUILD_TASK, request.patient_id, actor.pk, request.pk)
 
 
 def _close(request: DataSubjectRequest, status: str, outcome: str, fields: list[str]) -> None:

@@ -14,6 +14,7 @@ from compliance.forms import ConsentDecisionForm
 from compliance.models import ConsentDecision
 from compliance.policies import PAPER_CONSENT_ROLES
 from compliance.services.consents import consent_decide, consent_record_paper
+from compliance.views.exports import export_context
 from records.decorators import roles_required
 
 DONE_MESSAGES = {
@@ -66,7 +67,11 @@ def portal_privacy(request):
     return render(
         request,
         "portal/privacy.html",
-        {"overview": overview, "privacy_requests": selectors.own_request_list(user=request.user)},
+        {
+            "overview": overview,
+            "privacy_requests": selectors.own_request_list(user=request.user),
+            **export_context(request.user),
+        },
     )
 
 

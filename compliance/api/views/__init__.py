@@ -1,6 +1,19 @@
 """Compliance's API: the patient's own consents and data-subject requests."""
 
-from compliance.api.views.consents import ConsentApi, ConsentGiveApi, ConsentListApi, ConsentWithdrawApi
+from compliance.api.views.consents import (
+    GONE,
+    NOT_READY,
+    ComplianceApi,
+    ConsentApi,
+    ConsentGiveApi,
+    ConsentListApi,
+    ConsentWithdrawApi,
+    DataExportDetailApi,
+    DataExportDownloadApi,
+    DataExportListApi,
+    ExportGoneError,
+    ExportNotReadyError,
+)
 from compliance.api.views.requests import (
     PATIENTS_ONLY,
     PrivacyApi,
@@ -10,11 +23,19 @@ from compliance.api.views.requests import (
 )
 
 __all__ = [
+    "GONE",
+    "NOT_READY",
     "PATIENTS_ONLY",
+    "ComplianceApi",
     "ConsentApi",
     "ConsentGiveApi",
     "ConsentListApi",
     "ConsentWithdrawApi",
+    "DataExportDetailApi",
+    "DataExportDownloadApi",
+    "DataExportListApi",
+    "ExportGoneError",
+    "ExportNotReadyError",
     "PrivacyApi",
     "PrivacyRequestDetailApi",
     "PrivacyRequestListApi",

@@ -82,7 +82,7 @@ def test_a_cell_that_a_spreadsheet_would_run_is_escaped(value):
 def test_a_formula_in_an_entry_reaches_the_csv_escaped(verified, compliance_officer, monkeypatch):
     poisoned = replace(REGISTRY[0], description='=HYPERLINK("http://evil.example","x")')
     monkeypatch.setattr(inventory, "REGISTRY", (poisoned, *REGISTRY[1:]))
-    monkeypatch.setattr("compliance.selectors.REGISTRY", (poisoned, *REGISTRY[1:]))
+    monkeypatch.setattr("compliance.selectors.consents.REGISTRY", (poisoned, *REGISTRY[1:]))
     rows = _rows(verified(compliance_officer).get(CSV))
     assert rows[0]["Description"] == "'" + poisoned.description
 
