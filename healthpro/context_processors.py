@@ -48,6 +48,17 @@ def nav_items_for(user, role: Role | None, path: str = "") -> list[NavItem]:
             ("My record", reverse("portal:home"), "Your record, appointments, documents and who opened them.")
         )
     # end records
+    # compliance
+    if role is Role.COMPLIANCE:
+        entries.append(("Incidents", reverse("compliance:incident-list"), "The incident register and its deadlines."))
+        entries.append(
+            ("Disclosures", reverse("compliance:accounting-list"), "Disclosures and the patients' accountings.")
+        )
+    if role in (Role.DOCTOR, Role.NURSE):
+        entries.append(("Record a disclosure", reverse("compliance:disclosure-new"), "A disclosure outside care."))
+    if role is Role.PATIENT:
+        entries.append(("Disclosures", reverse("portal-disclosures:own"), "Who your record was disclosed to."))
+    # end compliance
     if role is not None and role.is_staff_role:
         entries.append(("API docs", reverse("api-docs"), "The REST API for connected systems."))
     # accounts: profile, password, sessions

@@ -14,6 +14,9 @@ urlpatterns = [
     # records
     path("patients/", include("records.urls")),
     path("portal/", include("records.portal_urls")),
+    # compliance
+    path("compliance/", include("compliance.urls")),
+    path("portal/disclosures/", include("compliance.portal_urls")),
 ]
 
 handler400 = "healthpro.views.bad_request"

@@ -435,11 +435,28 @@ def test_form_field_include_renders_help_text_optional_marker_and_checkboxes():
     ("role", "links"),
     [
         (Role.ADMIN, ["Dashboard", "Administration", "API docs", "Your account"]),
-        (Role.COMPLIANCE, ["Dashboard", "Administration", "Break-the-glass reviews", "API docs", "Your account"]),
-        (Role.DOCTOR, ["Dashboard", "Patients", "Today", "Break-the-glass", "API docs", "Your account"]),
-        (Role.NURSE, ["Dashboard", "Patients", "Today", "Break-the-glass", "API docs", "Your account"]),
+        (
+            Role.COMPLIANCE,
+            [
+                "Dashboard",
+                "Administration",
+                "Break-the-glass reviews",
+                "Incidents",
+                "Disclosures",
+                "API docs",
+                "Your account",
+            ],
+        ),
+        (
+            Role.DOCTOR,
+            ["Dashboard", "Patients", "Today", "Break-the-glass", "Record a disclosure", "API docs", "Your account"],
+        ),
+        (
+            Role.NURSE,
+            ["Dashboard", "Patients", "Today", "Break-the-glass", "Record a disclosure", "API docs", "Your account"],
+        ),
         (Role.RECEPTIONIST, ["Dashboard", "Patients", "Today", "API docs", "Your account"]),
-        (Role.PATIENT, ["Dashboard", "My record", "Your account"]),
+        (Role.PATIENT, ["Dashboard", "My record", "Disclosures", "Your account"]),
         (None, ["Dashboard", "Your account"]),
     ],
 )

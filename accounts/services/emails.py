@@ -13,6 +13,7 @@ SUBJECTS = {
     "password_reset": "Reset your HealthPro password",
     "password_changed": "Your HealthPro password was changed",
     "new_device": "New sign-in to your HealthPro account",
+    "incident_deadline_reminder": "HealthPro: an incident notification deadline is approaching",
 }
 
 
