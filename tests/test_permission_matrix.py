@@ -37,6 +37,8 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from accounts.models import User, UserSession
 from accounts.services.tokens import token_pair_issue
 from audit.models import AuditEvent
+from compliance.services.disclosures import accounting_request_open
+from compliance.tests.factories import open_incident
 from records import services
 from records.models import ClinicalNote
 from records.tests.factories import register_patient
@@ -106,6 +108,11 @@ def post_only(who: dict, others: dict | None = None) -> dict:
     return expect(post={**others, **who}, rest={**others, **{roles: 405 for roles in who}})
 
 
+def get_post_page(who: dict, others: dict) -> dict:
+    """A page with a form served by GET and POST only (an empty POST shows the form again)."""
+    return expect(get={**others, **who}, post={**others, **who}, rest={**others, **{roles: 405 for roles in who}})
+
+
 EXPECTED = {
     # Pages
     "dashboard": read_only({SIGNED_IN: 200}, {ANONYMOUS: 302}),
@@ -157,6 +164,37 @@ EXPECTED = {
     "api-auth-session": expect(
         delete={ANONYMOUS: 401, PATIENT: 204, STAFF: 404}, rest={ANONYMOUS: 401, SIGNED_IN: 405}
     ),
+    **{
+        # compliance: the incident register and the accounting requests are the compliance officers'
+        # alone; everyone else signed in gets 403 on every method (the pages' role guard runs first).
+        f"compliance:{name}": page(who, {ANONYMOUS: 302, tuple(set(SIGNED_IN) - set(who)): 403})
+        for name, page, who in (
+            ("incident-list", read_only, {COMPLIANCE: 200}),
+            ("incident-new", lambda who, others: get_post_page(who, others), {COMPLIANCE: 200}),
+            ("incident-detail", read_only, {COMPLIANCE: 200}),
+            ("incident-edit", lambda who, others: get_post_page(who, others), {COMPLIANCE: 200}),
+            ("incident-assess", lambda who, others: get_post_page(who, others), {COMPLIANCE: 200}),
+            ("incident-patients", lambda who, others: get_post_page(who, others), {COMPLIANCE: 200}),
+            ("incident-draft", lambda who, others: get_post_page(who, others), {COMPLIANCE: 200}),
+            # Actions answer with a message and a redirect, an empty body included.
+            ("incident-draft-generate", post_only, {COMPLIANCE: 302}),
+            ("incident-draft-sent", post_only, {COMPLIANCE: 302}),
+            # Doctors and nurses record disclosures too (for patients they may see: the service checks).
+            (
+                "disclosure-new",
+                lambda who, others: get_post_page(who, others),
+                {COMPLIANCE: 200, DOCTOR: 200, NURSE: 200},
+            ),
+            ("disclosure-list", read_only, {COMPLIANCE: 200}),
+            ("accounting-list", lambda who, others: get_post_page(who, others), {COMPLIANCE: 200}),
+            ("accounting-detail", read_only, {COMPLIANCE: 200}),
+            ("accounting-produced", post_only, {COMPLIANCE: 302}),
+            ("accounting-extend", lambda who, others: get_post_page(who, others), {COMPLIANCE: 200}),
+        )
+    },
+    # The patient's own disclosures, in the portal.
+    "portal-disclosures:own": read_only({PATIENT: 200}, {ANONYMOUS: 302, STAFF: 403}),
+    "portal-disclosures:request": post_only({PATIENT: 302}, {ANONYMOUS: 302, STAFF: 403}),
 }
 
 # Django admin
@@ -323,7 +361,24 @@ def world(make_user):
     other_browser = Client()
     other_browser.force_login(users[PATIENT])
     patient_session = UserSession.objects.filter(user=users[PATIENT]).latest("pk")
-    return {"users": users, "patient_session": patient_session, "admin_objects": admin_objects(users)}
+    return {
+        "users": users,
+        "patient_session": patient_session,
+        "admin_objects": admin_objects(users),
+        **compliance_objects(users),
+    }
+
+
+def compliance_objects(users) -> dict:
+    """An open incident, the patient's record and an accounting request for it."""
+    record = register_patient()
+    record.user = users[PATIENT]
+    record.save(update_fields=["user"])
+    return {
+        "incident": open_incident(actor=users[COMPLIANCE]),
+        "patient_record": record,
+        "accounting": accounting_request_open(actor=users[COMPLIANCE], patient_id=record.pk),
+    }
 
 
 def admin_objects(users) -> dict:
@@ -383,6 +438,14 @@ def cases_for(key: str, pattern: URLPattern, route: str, world) -> list:
             kwargs[argument] = ContentType.objects.get_for_model(User).pk
         elif key == "admin:view_on_site" and argument == "object_id":
             kwargs[argument] = world["users"][PATIENT].pk
+        elif argument == "incident_id":
+            kwargs[argument] = world["incident"].pk
+        elif argument == "kind":
+            kwargs[argument] = "authority"
+        elif argument == "patient_id":
+            kwargs[argument] = world["patient_record"].pk
+        elif argument == "accounting_id":
+            kwargs[argument] = world["accounting"].pk
         elif argument in ("object_id", "id", "pk"):
             kwargs[argument] = world["admin_objects"][model].pk
         else:
