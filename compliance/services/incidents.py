@@ -8,6 +8,7 @@ patients (compliance.selectors.incidents).
 """
 
 import datetime
+import logging
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +21,7 @@ from accounts.models import User
 from accounts.roles import Role
 from accounts.services.emails import send_account_email
 from audit.models import AuditEvent
-from audit.services import record_access, record_security_event
+from audit.services import SYSTEM_ACTOR, record_access, record_security_event
 from compliance import policies
 from compliance.models import (
     DATA_CATEGORIES,
@@ -33,6 +34,7 @@ from compliance.models import (
 from records.models import Patient
 from records.selectors import MAX_DATABASE_ID
 
+logger = logging.getLogger(__name__)
 Status = Incident.Status
 
 REGISTER_FIELDS = (
@@ -415,6 +417,7 @@ def _send_reminder(incident: Incident, deadline, threshold: str, now, recipients
                 send_account_email(template="incident_deadline_reminder", to=address, context=context)
             record_security_event(
                 action="incident.reminder_sent",
+                actor=SYSTEM_ACTOR,
                 details={
                     "incident_id": incident.pk,
                     "deadline": deadline.key,
@@ -435,6 +438,10 @@ def incident_deadline_reminders_send(*, now=None) -> int:
     Returns the number of reminders sent."""
     now = now or timezone.now()
     recipients = _officer_emails()
+    if not recipients:
+        # Nothing is recorded: the reminders go out once there is someone to receive them.
+        logger.warning("Incident deadline reminders: no active compliance officer to send them to.")
+        return 0
     sent = 0
     incidents = Incident.objects.exclude(status=Status.CLOSED).prefetch_related("reminders")
     for incident in incidents:

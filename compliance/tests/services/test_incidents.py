@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.utils import timezone
 
 from accounts.roles import Role
@@ -205,3 +206,18 @@ def test_fields_outside_the_form_cannot_be_set():
         services.incident_update(actor=actor, incident_id=incident.pk, data={"authority_notified_at": timezone.now()})
     incident.refresh_from_db()
     assert incident.authority_notified_at is None
+
+
+def test_the_description_and_actions_are_ciphertext_and_absent_from_the_audit_log():
+    actor = officer()
+    incident = open_incident(actor=actor, description="Canarydescribed Quintessa Vollmer")
+    services.incident_update(
+        actor=actor, incident_id=incident.pk, data={"containment_actions": "Canarycontained Quintessa"}
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT description, containment_actions FROM compliance_incident")
+        row = cursor.fetchone()
+    assert "Canary" not in row[0] and "Canary" not in row[1]
+    for event in AuditEvent.objects.all():
+        assert "Canary" not in str(event.details)
+    assert "Canary" not in str(incident) and "Canary" not in repr(incident)

@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.management import call_command
 from freezegun import freeze_time
 
+from accounts.models import User
 from accounts.roles import Role
 from compliance.models import IncidentReminder
 from compliance.services import incidents as services
@@ -172,3 +173,11 @@ def test_the_command_sends_and_says_how_many(incident, capsys):
     out = capsys.readouterr().out
     assert "1 incident deadline reminder sent." in out
     assert "0 incident deadline reminders sent." in out
+
+
+def test_without_a_compliance_officer_nothing_is_recorded_and_the_reminder_waits(incident):
+    User.objects.filter(groups__name="compliance").update(is_active=False)
+    assert send_at(AWARE + 48 * HOUR) == 0
+    assert reminders(incident) == set()
+    User.objects.filter(groups__name="compliance").update(is_active=True)
+    assert send_at(AWARE + 49 * HOUR) == 1
