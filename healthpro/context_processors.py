@@ -60,6 +60,10 @@ def nav_items_for(user, role: Role | None, path: str = "") -> list[NavItem]:
     if role is Role.COMPLIANCE:
         entries.append(("Privacy requests", reverse("compliance:request-queue"), "Data-subject requests to handle."))
         entries.append(("Legal holds", reverse("compliance:hold-list"), "Holds that block erasure and purges."))
+        entries.append(("Incidents", reverse("compliance:incident-list"), "The incident register and its deadlines."))
+        entries.append(
+            ("Disclosures", reverse("compliance:accounting-list"), "Disclosures and the patients' accountings.")
+        )
         entries.append(
             (
                 "Data inventory",
@@ -67,6 +71,10 @@ def nav_items_for(user, role: Role | None, path: str = "") -> list[NavItem]:
                 "Every stored field: purpose, retention, erasure.",
             )
         )
+    if role in (Role.DOCTOR, Role.NURSE):
+        entries.append(("Record a disclosure", reverse("compliance:disclosure-new"), "A disclosure outside care."))
+    if role is Role.PATIENT:
+        entries.append(("Disclosures", reverse("portal-disclosures:own"), "Who your record was disclosed to."))
     # end compliance
     if role is not None and role.is_staff_role:
         entries.append(("API docs", reverse("api-docs"), "The REST API for connected systems."))

@@ -534,6 +534,10 @@ BREAK_GLASS_MINUTES = env.int("BREAK_GLASS_MINUTES", default=60)
 # outside any folder the web server or whitenoise serves, and are deleted when they expire.
 EXPORTS_DIR = Path(env.str("EXPORTS_DIR", default=str(BASE_DIR / "var" / "exports")))
 DATA_EXPORT_HOURS = env.int("DATA_EXPORT_HOURS", default=72)
+# Compliance (README "Incidents and disclosures"): the address links in e-mails sent without a
+# request start with (the deadline reminders), and the contact point the notification drafts name.
+SITE_URL = env.str("SITE_URL", default=f"https://{ALLOWED_HOSTS[0]}" if ALLOWED_HOSTS else "http://127.0.0.1:8000")
+INCIDENT_CONTACT = env.str("INCIDENT_CONTACT", default="the clinic's privacy officer")
 
 # Backups (healthpro.backups; README "Backups and restore"): the age public keys (age1...) that
 # every archive is encrypted to. Public keys only: the identities stay offline.

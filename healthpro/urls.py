@@ -18,6 +18,7 @@ urlpatterns = [
     # patient's data export, and the portal's privacy requests
     path("", include("compliance.urls")),
     path("portal/privacy/", include("compliance.portal_urls")),
+    path("portal/disclosures/", include("compliance.portal_disclosure_urls")),
 ]
 
 handler400 = "healthpro.views.bad_request"

@@ -38,9 +38,11 @@ from accounts.models import OutgoingEmail, User, UserSession
 from accounts.services.tokens import token_pair_issue
 from audit.models import AuditEvent
 from compliance.models import ConsentPurpose, ConsentVersion
+from compliance.services.disclosures import accounting_request_open
 from compliance.services.exports import export_build
 from compliance.services.holds import legal_hold_place
 from compliance.services.requests import request_open
+from compliance.tests.factories import open_incident
 from records import services
 from records.models import ClinicalNote
 from records.tests.factories import register_patient
@@ -108,6 +110,11 @@ def post_only(who: dict, others: dict | None = None) -> dict:
     """An action: `who` POST it and get the given answer, 405 for other methods."""
     others = others or {}
     return expect(post={**others, **who}, rest={**others, **{roles: 405 for roles in who}})
+
+
+def get_post_page(who: dict, others: dict) -> dict:
+    """A page with a form served by GET and POST only (an empty POST shows the form again)."""
+    return expect(get={**others, **who}, post={**others, **who}, rest={**others, **{roles: 405 for roles in who}})
 
 
 EXPECTED = {
@@ -206,6 +213,37 @@ EXPECTED = {
     "compliance-api:export-download": expect(
         get={ANONYMOUS: 401, PATIENT: 200, STAFF: 403}, rest={ANONYMOUS: 401, SIGNED_IN: 405}
     ),
+    **{
+        # compliance: the incident register and the accounting requests are the compliance officers'
+        # alone; everyone else signed in gets 403 on every method (the pages' role guard runs first).
+        f"compliance:{name}": page(who, {ANONYMOUS: 302, tuple(set(SIGNED_IN) - set(who)): 403})
+        for name, page, who in (
+            ("incident-list", read_only, {COMPLIANCE: 200}),
+            ("incident-new", lambda who, others: get_post_page(who, others), {COMPLIANCE: 200}),
+            ("incident-detail", read_only, {COMPLIANCE: 200}),
+            ("incident-edit", lambda who, others: get_post_page(who, others), {COMPLIANCE: 200}),
+            ("incident-assess", lambda who, others: get_post_page(who, others), {COMPLIANCE: 200}),
+            ("incident-patients", lambda who, others: get_post_page(who, others), {COMPLIANCE: 200}),
+            ("incident-draft", lambda who, others: get_post_page(who, others), {COMPLIANCE: 200}),
+            # Actions answer with a message and a redirect, an empty body included.
+            ("incident-draft-generate", post_only, {COMPLIANCE: 302}),
+            ("incident-draft-sent", post_only, {COMPLIANCE: 302}),
+            # Doctors and nurses record disclosures too (for patients they may see: the service checks).
+            (
+                "disclosure-new",
+                lambda who, others: get_post_page(who, others),
+                {COMPLIANCE: 200, DOCTOR: 200, NURSE: 200},
+            ),
+            ("disclosure-list", read_only, {COMPLIANCE: 200}),
+            ("accounting-list", lambda who, others: get_post_page(who, others), {COMPLIANCE: 200}),
+            ("accounting-detail", read_only, {COMPLIANCE: 200}),
+            ("accounting-produced", post_only, {COMPLIANCE: 302}),
+            ("accounting-extend", lambda who, others: get_post_page(who, others), {COMPLIANCE: 200}),
+        )
+    },
+    # The patient's own disclosures, in the portal.
+    "portal-disclosures:own": read_only({PATIENT: 200}, {ANONYMOUS: 302, STAFF: 403}),
+    "portal-disclosures:request": post_only({PATIENT: 302}, {ANONYMOUS: 302, STAFF: 403}),
 }
 
 # compliance: data-subject requests and legal holds. The world's request is the patient's, open,
@@ -457,6 +495,8 @@ def world(make_user, settings, tmp_path):
         "privacy_request": privacy_request,
         "legal_hold": hold,
         "export": export,
+        "incident": open_incident(actor=users[COMPLIANCE]),
+        "accounting": accounting_request_open(actor=users[COMPLIANCE], patient_id=patient.pk),
     }
 
 
@@ -530,6 +570,12 @@ def cases_for(key: str, pattern: URLPattern, route: str, world) -> list:
             kwargs[argument] = world["privacy_request"].pk
         elif argument == "hold_id":
             kwargs[argument] = world["legal_hold"].pk
+        elif argument == "incident_id":
+            kwargs[argument] = world["incident"].pk
+        elif argument == "kind":
+            kwargs[argument] = "authority"
+        elif argument == "accounting_id":
+            kwargs[argument] = world["accounting"].pk
         elif argument in ("object_id", "id", "pk"):
             kwargs[argument] = world["admin_objects"][model].pk
         else:

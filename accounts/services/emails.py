@@ -27,7 +27,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timesince, timezone
 
 from accounts.models import EMAIL_MAX_ATTEMPTS, OutgoingEmail, User
 from accounts.services.link_tokens import invitation_link, password_reset_link, verification_link
@@ -50,6 +50,7 @@ SUBJECTS = {
     "break_glass_opened": "A break-the-glass access to review",
     "appointment_reminder": "Reminder: your appointment",
     "data_subject_request_due": "A data-subject request assigned to you is due soon",
+    "incident_deadline_reminder": "HealthPro: an incident notification deadline is approaching",
 }
 
 
@@ -95,6 +96,15 @@ def _template_context(email: OutgoingEmail, user: User) -> dict:
             return {**stored, "used_at": _moment(stored.get("used_at"))}
         case "appointment_reminder":
             return {**stored, "starts_at": _moment(stored.get("starts_at"))}
+        case "incident_deadline_reminder":
+            due_at = _moment(stored.get("due_at"))
+            remaining = due_at - timezone.now() if due_at else None
+            return {
+                **stored,
+                "due_at": due_at,
+                "remaining": timesince.timeuntil(due_at) if remaining and remaining.total_seconds() > 0 else "",
+                "link": base_url + stored.get("path", ""),
+            }
         case "data_subject_request_due":
             return {**stored, "due_on": date.fromisoformat(stored["due_on"])}
         case "break_glass_opened":

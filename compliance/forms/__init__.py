@@ -2,6 +2,18 @@
 consents and the data inventory; data-subject requests and legal holds."""
 
 from compliance.forms.consents import ConsentDecisionForm, InventoryFilterForm
+from compliance.forms.disclosures import AccountingExtendForm, AccountingRequestForm, DisclosureForm
+from compliance.forms.incidents import (
+    DATETIME,
+    AffectedPatientsForm,
+    AuditEventIdsField,
+    DraftForm,
+    DraftSentForm,
+    IncidentAssessmentForm,
+    IncidentEditForm,
+    IncidentForm,
+    PatientIdsField,
+)
 from compliance.forms.requests import (
     DATE,
     KINDS_WITHOUT_VALUES,
@@ -23,16 +35,28 @@ from compliance.forms.requests import (
 
 __all__ = [
     "DATE",
+    "DATETIME",
     "KINDS_WITHOUT_VALUES",
     "OFFLINE_CHANNELS",
+    "AccountingExtendForm",
+    "AccountingRequestForm",
+    "AffectedPatientsForm",
     "AssignForm",
+    "AuditEventIdsField",
     "CompleteForm",
     "ConsentDecisionForm",
+    "DisclosureForm",
+    "DraftForm",
+    "DraftSentForm",
     "ExtendForm",
+    "IncidentAssessmentForm",
+    "IncidentEditForm",
+    "IncidentForm",
     "InventoryFilterForm",
     "Kind",
     "LegalHoldLiftForm",
     "LegalHoldPlaceForm",
+    "PatientIdsField",
     "RectificationApplyForm",
     "RectificationRequestForm",
     "RefuseForm",

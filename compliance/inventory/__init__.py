@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from django.apps import apps
 
-from compliance.inventory import consents, exports, project, requests, third_party
+from compliance.inventory import consents, exports, incidents, project, requests, third_party
 from compliance.inventory.types import RETENTION, Category, Erasure, FieldEntry, ModelEntry, Subject
 
-_BLOCKS = [*project.BLOCKS, *consents.BLOCKS, *requests.BLOCKS, *exports.BLOCKS, *third_party.BLOCKS]
+_BLOCKS = [*project.BLOCKS, *consents.BLOCKS, *requests.BLOCKS, *exports.BLOCKS, *incidents.BLOCKS, *third_party.BLOCKS]
 
 REGISTRY: tuple[FieldEntry, ...] = tuple(entry for _, fields in _BLOCKS for entry in fields)
 MODELS: dict[str, ModelEntry] = {model.model: model for model, _ in _BLOCKS}

@@ -65,6 +65,8 @@ RETENTION = {
     "privacy_request": "A data-subject request and its history: 6 years after it is closed, as the proof "
     "that it was answered.",
     "legal_hold": "A legal hold: kept while it is in force and, once lifted, with the records it covered.",
+    "incident": "The incident register: 6 years after the incident is closed (HIPAA documentation).",
+    "disclosure": "A disclosure and the accountings of them: 6 years from the disclosure (HIPAA 164.528).",
     "outbox": "An e-mail waiting or sent: kept until it is sent or has failed for good, then for "
     "90 days so that an administrator can see what was delivered.",
     "data_export": "A data-subject export: its archive is deleted DATA_EXPORT_HOURS after it is ready; the "

@@ -1,5 +1,5 @@
-"""Every read of compliance's data, one module per subject:
-consents and the data inventory; data-subject requests and legal holds."""
+"""Every read of compliance's data, one module per subject: consents, the data inventory and
+exports; disclosures; incidents; data-subject requests and legal holds."""
 
 from compliance.selectors.consents import (
     EXPORT_NOT_FOUND_MESSAGE,
@@ -22,9 +22,24 @@ from compliance.selectors.consents import (
     patient_consent_overview,
     portal_consent_overview,
 )
+from compliance.selectors.disclosures import (
+    Accounting,
+    accounting_get,
+    accounting_request_get,
+    accounting_request_list,
+    disclosure_list_for_patient,
+    disclosure_list_own,
+    own_accounting_requests,
+)
+from compliance.selectors.incidents import (
+    RegisterRow,
+    incident_affected_patients,
+    incident_audit_events,
+    incident_draft_get,
+    incident_get,
+    incident_register,
+)
 from compliance.selectors.requests import (
-    NOT_FOUND_MESSAGE,
-    Purpose,
     assignable_officers,
     legal_hold_active,
     legal_hold_list,
@@ -40,24 +55,35 @@ __all__ = [
     "EXPORTS_LISTED",
     "EXPORT_NOT_FOUND_MESSAGE",
     "EXPORT_RECORD_TYPE",
-    "NOT_FOUND_MESSAGE",
     "PURPOSE_NOT_FOUND_MESSAGE",
+    "Accounting",
     "ConsentOverview",
     "ConsentState",
-    "Purpose",
+    "RegisterRow",
+    "accounting_get",
+    "accounting_request_get",
+    "accounting_request_list",
     "assignable_officers",
     "consent_purpose_get",
     "consent_purposes_active",
     "consenting_patient_ids",
+    "disclosure_list_for_patient",
+    "disclosure_list_own",
     "export_download",
     "export_get",
     "export_is_expired",
     "export_list",
+    "incident_affected_patients",
+    "incident_audit_events",
+    "incident_draft_get",
+    "incident_get",
+    "incident_register",
     "inventory_entries",
     "latest_decision",
     "legal_hold_active",
     "legal_hold_list",
     "logger",
+    "own_accounting_requests",
     "own_request_get",
     "own_request_list",
     "paper_consent_patient_for",

@@ -27,7 +27,8 @@ from audit.services import record_access, record_security_event
 from compliance import policies
 from compliance.models import DataSubjectRequest, RequestEvent, add_months
 from compliance.models.requests import MAX_EXTENSION_MONTHS
-from compliance.selectors import NOT_FOUND_MESSAGE, legal_hold_active, today
+from compliance.selectors import legal_hold_active, today
+from compliance.selectors.requests import NOT_FOUND_MESSAGE
 from core.background import enqueue
 from records import policies as records_policies
 from records import services as records_services
