@@ -9,6 +9,7 @@ from celery import shared_task
 from accounts.models import User
 from audit.services import SYSTEM_ACTOR
 from compliance.services.exports import export_build, export_purge_expired
+from compliance.services.incidents import incident_deadline_reminders_send
 from compliance.services.reminders import appointment_reminders_send
 from compliance.services.requests import request_due_reminders_send
 
@@ -37,3 +38,8 @@ def appointment_reminders_task() -> int:
 @shared_task(name="compliance.request_due_reminders_send")
 def request_due_reminders_task() -> int:
     return request_due_reminders_send()
+
+
+@shared_task(name="compliance.incident_deadline_reminders_send")
+def incident_deadline_reminders_task() -> int:
+    return incident_deadline_reminders_send()

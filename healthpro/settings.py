@@ -262,6 +262,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0),
     },
     "exports-purge": {"task": "compliance.exports_purge", "schedule": crontab(minute=35)},
+    "incident-deadline-reminders": {
+        "task": "compliance.incident_deadline_reminders_send",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 # The first retry of an e-mail waits about this long, each next one twice as long (at most 10 min).
 EMAIL_RETRY_BACKOFF_SECONDS = 30

@@ -18,6 +18,10 @@ COMMANDS = {
     "accounts.refresh_tokens_flush_expired": "flushexpiredtokens",
     "audit.verify_audit_log": "verify_audit_log",
     "healthpro.backup_nightly": "backup",
+    "compliance.appointment_reminders_send": "send_appointment_reminders",
+    "compliance.request_due_reminders_send": "send_request_reminders",
+    "compliance.exports_purge": "purge_expired_exports",
+    "compliance.incident_deadline_reminders_send": "send_incident_reminders",
 }
 
 

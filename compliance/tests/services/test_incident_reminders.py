@@ -158,9 +158,9 @@ def test_a_mail_server_that_fails_leaves_the_reminder_queued_in_the_outbox(incid
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 1
     assert send_at(AWARE + 48 * HOUR) == 1
-    email = OutgoingEmail.objects.get(template="incident_deadline_reminder")
-    assert (email.status, email.attempts) == (OutgoingEmail.Status.QUEUED, 1)
-    assert "link" not in email.context and incident.title not in str(email.context)
+    emails = list(OutgoingEmail.objects.filter(template="incident_deadline_reminder"))
+    assert emails and all((email.status, email.attempts) == (OutgoingEmail.Status.QUEUED, 1) for email in emails)
+    assert all("link" not in email.context and incident.title not in str(email.context) for email in emails)
     assert send_at(AWARE + 48 * HOUR + HOUR) == 0
 
 
