@@ -13,6 +13,7 @@ from audit.models import AuditEvent
 from audit.services import SYSTEM_ACTOR, record_access
 from compliance.models import AppointmentReminder, ConsentPurpose
 from compliance.selectors import consenting_patient_ids
+from records import policies as records_policies
 from records.models import Appointment
 
 # Appointments starting between 24 and 48 hours from the run get their reminder. A daily run
@@ -25,7 +26,7 @@ REMINDER_WINDOW_END = timedelta(hours=48)
 class ReminderRun:
     due: int = 0  # booked appointments in the window, without a reminder yet
     sent: int = 0
-    without_consent: int = 0
+    without_consent: int = 0  # no consent to the current version, or processing restricted
     without_account: int = 0  # no active portal account: the outbox sends only to accounts
 
 
@@ -71,7 +72,12 @@ def appointment_reminders_send(*, now=None, progress: Callable[[str], None] | No
         .select_related("patient", "patient__user")
         .order_by("starts_at", "id")
     )
-    consenting = set(consenting_patient_ids(purpose_key=ConsentPurpose.EMAIL_REMINDERS).values_list("pk", flat=True))
+    # Consent to the current version stands, and no restriction or objection (GDPR 18, 21) stops it.
+    consenting = set(
+        records_policies.processing_allowed(
+            consenting_patient_ids(purpose_key=ConsentPurpose.EMAIL_REMINDERS)
+        ).values_list("pk", flat=True)
+    )
     run = ReminderRun()
     for appointment in due:
         run.due += 1

@@ -13,6 +13,7 @@ from compliance.models import AppointmentReminder, ConsentDecision, ConsentPurpo
 from compliance.services.consents import consent_decide, consent_record_paper, consent_version_publish
 from compliance.services.reminders import appointment_reminders_send
 from records.models import Appointment
+from records.services import patient_restriction_set
 
 pytestmark = pytest.mark.django_db
 
@@ -191,3 +192,18 @@ def test_a_mail_server_that_fails_keeps_the_reminder_queued_for_the_outbox(patie
     assert (email.status, email.attempts) == (OutgoingEmail.Status.QUEUED, 1)
     assert AppointmentReminder.objects.count() == 1
     assert appointment_reminders_send(now=NOW).sent == 0
+
+
+def test_a_restricted_patient_gets_none_though_they_consented(patient, doctor, compliance_officer):
+    _consent(patient)
+    _book(patient, doctor, hours_ahead=30)
+    patient_restriction_set(
+        actor=compliance_officer, patient_id=patient.pk, restricted=True, reason="DSR-1: Restriction"
+    )
+
+    run = appointment_reminders_send(now=NOW)
+
+    assert (run.due, run.sent, run.without_consent) == (1, 0, 1)
+    assert mail.outbox == []
+    patient_restriction_set(actor=compliance_officer, patient_id=patient.pk, restricted=False, reason="lifted")
+    assert appointment_reminders_send(now=NOW).sent == 1
