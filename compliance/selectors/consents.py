@@ -243,7 +243,7 @@ def export_download(*, user, export_id) -> tuple[DataExport, Iterator[bytes]]:
     try:
         first = next(chunks)
     except ExportFileError as error:
-        logger.warning("Data export #%s cannot be read: %s", export.pk, error)
+        logger.warning("Data export #%s cannot be read: %s", export.pk, type(error).__name__)
         raise ExportGone("This export is no longer available.") from None
     with transaction.atomic():
         current = DataExport.objects.select_for_update().get(pk=export.pk)
