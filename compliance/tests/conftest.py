@@ -1,3 +1,5 @@
+from dataclasses import dataclass, field
+
 import pytest
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -9,6 +11,7 @@ from accounts.services.tokens import token_pair_issue
 from compliance.models import ConsentPurpose
 from compliance.selectors import consent_purpose_get
 from compliance.tests.factories import patient_with_account
+from core.background import run_in_process
 from records.tests.factories import add_to_care_team, register_patient
 
 
@@ -116,3 +119,23 @@ def _files_dirs(settings, tmp_path):
     settings.DOCUMENTS_DIR = tmp_path / "documents"
     settings.EXPORTS_DIR = tmp_path / "exports"
     return settings.EXPORTS_DIR
+
+
+@dataclass
+class HeldJobs:
+    """Background jobs enqueued and not yet run, as for a worker that has not picked them up."""
+
+    jobs: list = field(default_factory=list)
+
+    def run(self) -> None:
+        while self.jobs:
+            name, ids = self.jobs.pop(0)
+            assert run_in_process(name, *ids)
+
+
+@pytest.fixture
+def builds_held(monkeypatch):
+    """Export builds wait until `builds_held.run()`: the export stays "preparing" meanwhile."""
+    held = HeldJobs()
+    monkeypatch.setattr("compliance.services.exports.enqueue", lambda name, *ids: held.jobs.append((name, ids)))
+    return held

@@ -37,7 +37,7 @@ def test_a_patient_opens_a_request_and_asks_for_a_correction_in_the_portal(
     sign_in(account.email, password)
 
     page.goto("/portal/")
-    page.get_by_role("link", name="My privacy requests").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My privacy").click()
     page.get_by_role("link", name="Make a request").click()
     page.get_by_label("Erasure of my data").check()
     page.get_by_label("Anything we should know").fill("I moved abroad.")

@@ -40,12 +40,12 @@ def client_for(user) -> APIClient:
     return client
 
 
-def test_the_patient_asks_sees_and_downloads(world, django_capture_on_commit_callbacks):
+def test_the_patient_asks_sees_and_downloads(world, builds_held):
     client = client_for(world.patient_user)
-    with django_capture_on_commit_callbacks(execute=True):
-        asked = client.post(LIST, {}, format="json")
+    asked = client.post(LIST, {}, format="json")
     assert asked.status_code == 201
     assert asked.json()["status"] == "preparing" and asked.json()["download_url"] is None
+    builds_held.run()
     export = DataExport.objects.get()
     state = client.get(detail(export)).json()
     assert state["status"] == "ready" and state["download_url"] == download(export)
@@ -58,7 +58,7 @@ def test_the_patient_asks_sees_and_downloads(world, django_capture_on_commit_cal
     assert AuditEvent.objects.filter(action="data_export.download", actor_id=world.patient_user.pk).count() == 1
 
 
-def test_a_second_request_while_one_is_prepared_returns_it(world):
+def test_a_second_request_while_one_is_prepared_returns_it(world, builds_held):
     client = client_for(world.patient_user)
     first = client.post(LIST, {}, format="json")
     second = client.post(LIST, {}, format="json")
@@ -111,7 +111,7 @@ def test_an_expired_export_is_a_410(world):
     assert response.json()["error"]["code"] == "gone"
 
 
-def test_an_export_being_prepared_is_a_409(world):
+def test_an_export_being_prepared_is_a_409(world, builds_held):
     client = client_for(world.patient_user)
     client.post(LIST, {}, format="json")
     response = client.get(download(DataExport.objects.get()))

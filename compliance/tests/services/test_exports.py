@@ -85,23 +85,20 @@ def test_the_background_task_takes_ids(world, make_user):
     assert DataExport.objects.get(pk=export_id).status == "ready"
 
 
-def test_a_request_builds_after_commit_and_a_second_one_meanwhile_gets_the_same(
-    world, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        first, created = export_request(actor=world.patient_user)
+def test_a_request_builds_after_commit_and_a_second_one_meanwhile_gets_the_same(world, builds_held):
+    first, created = export_request(actor=world.patient_user)
     assert created and first.status == "preparing"
+    assert builds_held.jobs == [("compliance.export_build", (world.patient.pk, world.patient_user.pk))]
     again, created_again = export_request(actor=world.patient_user)
     assert not created_again and again.pk == first.pk
     assert DataExport.objects.count() == 1
-    for callback in callbacks:
-        callback()
+    builds_held.run()
     first.refresh_from_db()
     assert first.status == "ready"
     assert events("data_export.request").count() == 1
     # Once it is ready, a new request makes a new export.
-    with django_capture_on_commit_callbacks(execute=True):
-        third, created_third = export_request(actor=world.patient_user)
+    third, created_third = export_request(actor=world.patient_user)
+    builds_held.run()
     third.refresh_from_db()
     assert created_third and third.pk != first.pk and third.status == "ready"
 
