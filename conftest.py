@@ -2,11 +2,13 @@ import os
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from accounts.roles import Role
+from accounts.services.tokens import token_pair_issue
 from accounts.tests.factories import TEST_PASSWORD, UserFactory
 from tests.cache import clear_cache
 from tests.commits import commits_emulated
@@ -70,6 +72,37 @@ def otp_login(client):
         return client
 
     return login
+
+
+@pytest.fixture
+def verified():
+    """A client of its own per `user`, signed in with a completed second factor (staff) or a
+    password (patients)."""
+
+    def login(user):
+        client = Client()
+        client.force_login(user)
+        if user.role.is_staff_role:
+            device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+        return client
+
+    return login
+
+
+@pytest.fixture
+def jwt_client():
+    """An API client with a JWT access token, as the API issues it."""
+
+    def client_for(user):
+        client = APIClient()
+        pair = token_pair_issue(user=user, mfa=user.requires_mfa)
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
+        return client
+
+    return client_for
 
 
 @pytest.fixture(autouse=True)

@@ -1,13 +1,8 @@
 from dataclasses import dataclass, field
 
 import pytest
-from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.test import APIClient
 
 from accounts.roles import Role
-from accounts.services.tokens import token_pair_issue
 from compliance.models import ConsentPurpose
 from compliance.selectors import consent_purpose_get
 from compliance.tests.factories import patient_with_account
@@ -78,39 +73,9 @@ def reminders_purpose(db):
 
 
 @pytest.fixture
-def verified():
-    """A page client signed in as `user`, with a completed second factor for staff."""
-
-    def login(user):
-        client = Client()
-        client.force_login(user)
-        if user.role.is_staff_role:
-            device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-            session = client.session
-            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-            session.save()
-        return client
-
-    return login
-
-
-@pytest.fixture
 def page_client(verified):
     """The same sign-in as `verified`, by the name the request tests use."""
     return verified
-
-
-@pytest.fixture
-def jwt_client():
-    """An API client with a JWT access token, as the API issues it."""
-
-    def client_for(user):
-        client = APIClient()
-        pair = token_pair_issue(user=user, mfa=user.requires_mfa)
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
-        return client
-
-    return client_for
 
 
 @pytest.fixture(autouse=True)

@@ -1,11 +1,6 @@
 import pytest
-from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.test import APIClient
 
 from accounts.roles import Role
-from accounts.services.tokens import token_pair_issue
 from records.tests.factories import add_to_care_team, register_patient
 
 
@@ -60,34 +55,3 @@ def _documents_dir(settings, tmp_path):
     """Each test stores documents in its own folder."""
     settings.DOCUMENTS_DIR = tmp_path / "documents"
     return settings.DOCUMENTS_DIR
-
-
-@pytest.fixture
-def jwt_client():
-    """An API client authenticated the way other systems are: a JWT access token, issued after
-    the code step for staff (the `mfa` claim), after the password for patients."""
-
-    def client_for(user):
-        client = APIClient()
-        pair = token_pair_issue(user=user, mfa=user.requires_mfa)
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
-        return client
-
-    return client_for
-
-
-@pytest.fixture
-def verified():
-    """A client signed in as `user` with a completed second factor (staff) or a password (patients)."""
-
-    def login(user):
-        client = Client()
-        client.force_login(user)
-        if user.role.is_staff_role:
-            device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-            session = client.session
-            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-            session.save()
-        return client
-
-    return login
